@@ -1,0 +1,77 @@
+from django import forms
+from django.utils import timezone
+
+from contacts.models import Activity, Company, Contact
+from crm.forms import OwnedModelForm
+
+
+class CompanyForm(OwnedModelForm):
+    class Meta:
+        model = Company
+        fields = ["name", "domain", "website", "phone", "city", "country", "owner", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactForm(OwnedModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "first_name",
+            "last_name",
+            "company",
+            "job_title",
+            "email",
+            "phone",
+            "city",
+            "owner",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ActivityForm(OwnedModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "subject",
+            "occurs_at",
+            "done",
+            "contacts",
+            "company",
+            "deal",
+            "owner",
+            "body",
+        ]
+        widgets = {
+            "occurs_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "body": forms.Textarea(attrs={"rows": 3}),
+            "contacts": forms.SelectMultiple(attrs={"size": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and not self.initial.get("occurs_at"):
+            self.initial["occurs_at"] = timezone.localtime().replace(second=0, microsecond=0)
+        # A picker over 100k contacts is no picker: offer the ones already linked or pre-chosen.
+        chosen = set(self.initial.get("contacts") or [])
+        if self.instance.pk:
+            chosen |= set(self.instance.contacts.values_list("pk", flat=True))
+        if self.data:
+            chosen |= {
+                v for v in self.data.getlist(self.add_prefix("contacts")) if str(v).isdigit()
+            }
+        self.fields["contacts"].queryset = self.fields["contacts"].queryset.filter(pk__in=chosen)
+        deal_field = self.fields["deal"]
+        deal_field.queryset = deal_field.queryset.select_related("company")
+
+
+class LogActivityForm(OwnedModelForm):
+    """The short form on a contact, company or deal page: kind, subject, Enter."""
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 2, "placeholder": "Notes (optional)"})}

@@ -1,0 +1,154 @@
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from contacts.normalize import normalize_email, normalize_phone, normalize_text
+from crm.models import OwnedModel
+
+
+class Company(OwnedModel):
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=120, blank=True, help_text="e.g. example.com")
+    website = models.URLField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    country = models.CharField(max_length=80, blank=True)
+    notes = models.TextField(blank=True)
+
+    # Normalised copies for search and duplicate detection, kept by save().
+    name_normalized = models.CharField(max_length=200, editable=False, db_index=True)
+    phone_normalized = models.CharField(max_length=40, editable=False, blank=True, db_index=True)
+
+    history = HistoricalRecords()
+    policy_key = "company"
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name_normalized", "id"]
+        indexes = [
+            models.Index(fields=["owner", "name_normalized"]),
+            models.Index(fields=["domain"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:company-detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.name_normalized = normalize_text(self.name)
+        self.phone_normalized = normalize_phone(self.phone)
+        self.domain = self.domain.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Contact(OwnedModel):
+    first_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    notes = models.TextField(blank=True)
+
+    name_normalized = models.CharField(max_length=170, editable=False, db_index=True)
+    email_normalized = models.CharField(max_length=254, editable=False, blank=True, db_index=True)
+    phone_normalized = models.CharField(max_length=40, editable=False, blank=True, db_index=True)
+
+    history = HistoricalRecords()
+    policy_key = "contact"
+
+    class Meta:
+        ordering = ["name_normalized", "id"]
+        indexes = [
+            models.Index(fields=["owner", "name_normalized"]),
+            models.Index(fields=["company", "name_normalized"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.name_normalized = normalize_text(self.full_name)
+        self.email_normalized = normalize_email(self.email)
+        self.phone_normalized = normalize_phone(self.phone)
+        super().save(*args, **kwargs)
+
+
+class Activity(OwnedModel):
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        MEETING = "meeting", "Meeting"
+        EMAIL = "email", "E-mail"
+        TASK = "task", "Task"
+        NOTE = "note", "Note"
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Entered in Huddle"
+        CALENDAR = "calendar", "Calendar"
+        IMPORT = "import", "Import"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CALL)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    # One "when" for every kind: the start of a call or meeting, the due time of a task.
+    occurs_at = models.DateTimeField(
+        "when", help_text="Start of a call or meeting; due time of a task."
+    )
+    ends_at = models.DateTimeField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="activities")
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    # By string: deals builds on contacts, never the other way round in code.
+    deal = models.ForeignKey(
+        "deals.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    external_id = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+    policy_key = "activity"
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["-occurs_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "occurs_at"]),
+            models.Index(fields=["owner", "kind", "done", "occurs_at"]),
+            models.Index(fields=["deal", "done", "occurs_at"]),
+            models.Index(fields=["company", "occurs_at"]),
+            models.Index(fields=["occurs_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="activity_external_id_unique_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:activity-detail", args=[self.pk])
+
+    @property
+    def is_open_task(self) -> bool:
+        return self.kind == self.Kind.TASK and not self.done

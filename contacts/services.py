@@ -1,0 +1,31 @@
+"""Changes to contacts and activities that span more than one model."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.models import Activity
+from crm.records import record_create, record_update
+
+
+@transaction.atomic
+def activity_log(*, activity: Activity, by, contacts=(), company=None, deal=None) -> Activity:
+    """Record an activity on a contact, company or deal, now, owned by whoever logs it.
+
+    Calls, e-mails and notes are logged after the fact, so they are done; a task or a meeting
+    logged this way is still to come.
+    """
+    activity.owner = by
+    activity.occurs_at = activity.occurs_at or timezone.now()
+    activity.company = company or (deal.company if deal else None)
+    activity.deal = deal
+    activity.done = activity.kind in (Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.NOTE)
+    activity.done_at = timezone.now() if activity.done else None
+    contacts = list(contacts) or (list(deal.contacts.all()) if deal else [])
+    return record_create(record=activity, by=by, m2m={"contacts": contacts})
+
+
+@transaction.atomic
+def activity_toggle_done(*, activity: Activity, by) -> Activity:
+    activity.done = not activity.done
+    activity.done_at = timezone.now() if activity.done else None
+    return record_update(record=activity, by=by, fields=["done", "done_at"])

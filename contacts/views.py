@@ -1,0 +1,266 @@
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from contacts import timeline
+from contacts.filters import ActivityFilter, CompanyFilter, ContactFilter
+from contacts.forms import ActivityForm, CompanyForm, ContactForm, LogActivityForm
+from contacts.models import Activity, Company, Contact
+from contacts.services import activity_log, activity_toggle_done
+from contacts.tables import ActivityTable, CompanyTable, ContactTable
+from crm.crud import delete_page, form_page, render_list
+from crm.visibility import can_edit, get_editable_or_403, get_visible_or_404
+
+# ---- companies ----------------------------------------------------------------------------
+
+
+def company_list(request):
+    companies = Company.objects.visible_to(request.user).select_related("owner")
+    return render_list(
+        request,
+        queryset=companies,
+        filterset_class=CompanyFilter,
+        table_class=CompanyTable,
+        template="contacts/company_list.html",
+        title="Companies",
+    )
+
+
+def company_detail(request, pk):
+    company = get_visible_or_404(Company.objects.select_related("owner"), request.user, pk=pk)
+    contacts = (
+        Contact.objects.visible_to(request.user)
+        .filter(company=company)
+        .order_by("name_normalized")[:50]
+    )
+    deals = company.deals.visible_to(request.user).select_related("stage", "owner")[:50]
+    return render(
+        request,
+        "contacts/company_detail.html",
+        {
+            "record": company,
+            "contacts": contacts,
+            "deals": deals,
+            "activities": timeline.for_company(company, request.user),
+            "log_form": LogActivityForm(user=request.user, auto_id="log_%s"),
+            "log_url": reverse("contacts:company-log", args=[company.pk]),
+            "can_edit": can_edit(request.user, company),
+        },
+    )
+
+
+def company_create(request):
+    form = CompanyForm(request.POST or None, user=request.user)
+    return form_page(
+        request,
+        form=form,
+        template="contacts/company_form.html",
+        title="New company",
+        success_message="Added {record}.",
+    )
+
+
+def company_edit(request, pk):
+    company = get_editable_or_403(Company.objects, request.user, pk=pk)
+    form = CompanyForm(request.POST or None, instance=company, user=request.user)
+    return form_page(
+        request,
+        form=form,
+        template="contacts/company_form.html",
+        title=f"Edit {company}",
+        record=company,
+    )
+
+
+def company_delete(request, pk):
+    company = get_editable_or_403(Company.objects, request.user, pk=pk)
+    return delete_page(request, record=company, list_url=reverse("contacts:company-list"))
+
+
+# ---- contacts ------------------------------------------------------------------------------
+
+
+def contact_list(request):
+    contacts = Contact.objects.visible_to(request.user).select_related("company", "owner")
+    return render_list(
+        request,
+        queryset=contacts,
+        filterset_class=ContactFilter,
+        table_class=ContactTable,
+        template="contacts/contact_list.html",
+        title="Contacts",
+    )
+
+
+def contact_detail(request, pk):
+    contact = get_visible_or_404(
+        Contact.objects.select_related("company", "owner"), request.user, pk=pk
+    )
+    deals = contact.deals.visible_to(request.user).select_related("stage", "owner")[:50]
+    return render(
+        request,
+        "contacts/contact_detail.html",
+        {
+            "record": contact,
+            "deals": deals,
+            "activities": timeline.for_contact(contact, request.user),
+            "log_form": LogActivityForm(user=request.user, auto_id="log_%s"),
+            "log_url": reverse("contacts:contact-log", args=[contact.pk]),
+            "can_edit": can_edit(request.user, contact),
+        },
+    )
+
+
+def contact_create(request):
+    initial = {}
+    if (company_id := request.GET.get("company", "")).isdigit():
+        initial["company"] = company_id
+    form = ContactForm(request.POST or None, user=request.user, initial=initial)
+    return form_page(
+        request,
+        form=form,
+        template="contacts/contact_form.html",
+        title="New contact",
+        success_message="Added {record}.",
+    )
+
+
+def contact_edit(request, pk):
+    contact = get_editable_or_403(Contact.objects, request.user, pk=pk)
+    form = ContactForm(request.POST or None, instance=contact, user=request.user)
+    return form_page(
+        request,
+        form=form,
+        template="contacts/contact_form.html",
+        title=f"Edit {contact}",
+        record=contact,
+    )
+
+
+def contact_delete(request, pk):
+    contact = get_editable_or_403(Contact.objects, request.user, pk=pk)
+    return delete_page(request, record=contact, list_url=reverse("contacts:list"))
+
+
+# ---- activities ----------------------------------------------------------------------------
+
+
+def activity_list(request):
+    activities = Activity.objects.visible_to(request.user).select_related(
+        "owner", "company", "deal"
+    )
+    return render_list(
+        request,
+        queryset=activities,
+        filterset_class=ActivityFilter,
+        table_class=ActivityTable,
+        template="contacts/activity_list.html",
+        title="Activities",
+    )
+
+
+def activity_detail(request, pk):
+    activity = get_visible_or_404(
+        Activity.objects.select_related("owner", "company", "deal").prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.visible_to(request.user))
+        ),
+        request.user,
+        pk=pk,
+    )
+    return render(
+        request,
+        "contacts/activity_detail.html",
+        {
+            "record": activity,
+            "can_edit": can_edit(request.user, activity),
+        },
+    )
+
+
+def activity_create(request):
+    initial = {
+        k: request.GET[k] for k in ("kind", "company", "deal") if request.GET.get(k, "").isalnum()
+    }
+    if request.GET.get("contact", "").isdigit():
+        initial["contacts"] = [request.GET["contact"]]
+    form = ActivityForm(request.POST or None, user=request.user, initial=initial)
+    return form_page(
+        request,
+        form=form,
+        template="contacts/activity_form.html",
+        title="New activity",
+        m2m_fields=("contacts",),
+        success_message="Logged {record}.",
+    )
+
+
+def activity_edit(request, pk):
+    activity = get_editable_or_403(Activity.objects, request.user, pk=pk)
+    form = ActivityForm(request.POST or None, instance=activity, user=request.user)
+    return form_page(
+        request,
+        form=form,
+        template="contacts/activity_form.html",
+        title=f"Edit {activity}",
+        record=activity,
+        m2m_fields=("contacts",),
+    )
+
+
+def activity_delete(request, pk):
+    activity = get_editable_or_403(Activity.objects, request.user, pk=pk)
+    return delete_page(request, record=activity, list_url=reverse("contacts:activity-list"))
+
+
+@require_POST
+def activity_done(request, pk):
+    """One click: tick a task done (or not); HTMX swaps the row, a plain post goes back."""
+    activity = get_editable_or_403(Activity.objects, request.user, pk=pk)
+    activity = activity_toggle_done(activity=activity, by=request.user)
+    if request.htmx:
+        return render(request, "contacts/partials/activity_row.html", {"activity": activity})
+    return redirect(request.POST.get("next") or activity.get_absolute_url())
+
+
+def _log_on(request, *, target, link: dict):
+    """Log a call, meeting, note… on a record the user may see; the timeline updates in place."""
+    form = LogActivityForm(request.POST, user=request.user, auto_id="log_%s")
+    if form.is_valid():
+        activity_log(activity=form.save(commit=False), by=request.user, **link)
+        messages.success(
+            request, f"Logged {form.cleaned_data['kind']}: {form.cleaned_data['subject']}"
+        )
+        form = LogActivityForm(
+            user=request.user, auto_id="log_%s", initial={"kind": form.cleaned_data["kind"]}
+        )
+    elif not request.htmx:
+        messages.error(
+            request, "Not logged: " + "; ".join(e for errs in form.errors.values() for e in errs)
+        )
+    if not request.htmx:
+        return redirect(target)
+    return render(
+        request,
+        "contacts/partials/timeline.html",
+        {
+            "activities": timeline.for_record(target, request.user),
+            "log_form": form,
+            "log_url": request.path,
+        },
+    )
+
+
+@require_POST
+def contact_log(request, pk):
+    contact = get_visible_or_404(Contact.objects.select_related("company"), request.user, pk=pk)
+    return _log_on(
+        request, target=contact, link={"contacts": [contact], "company": contact.company}
+    )
+
+
+@require_POST
+def company_log(request, pk):
+    company = get_visible_or_404(Company.objects, request.user, pk=pk)
+    return _log_on(request, target=company, link={"company": company})

@@ -1,0 +1,88 @@
+"""The shared shape of list, create, edit and delete pages, so each app's views stay thin.
+
+Every helper takes a queryset that the caller has already scoped with `visible_to` /
+`editable_by`; nothing here widens it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect
+from django_tables2 import RequestConfig
+
+from crm.records import record_create, record_delete, record_update
+
+PER_PAGE = 25
+
+
+def render_list(
+    request,
+    *,
+    queryset,
+    filterset_class,
+    table_class,
+    template: str,
+    title: str,
+    extra: dict | None = None,
+) -> HttpResponse:
+    """A filtered, sorted, paginated table; HTMX requests get only the results fragment."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    if filterset.is_bound and not filterset.is_valid():
+        rows = queryset.none()
+    table = table_class(rows, request=request)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    context = {"table": table, "filter": filterset, "title": title, **(extra or {})}
+    if request.htmx and not request.htmx.boosted:
+        template = "crm/list.html#results"  # every list page extends this one
+    return render(request, template, context)
+
+
+def save_form(request, form, *, record=None, m2m_fields=()) -> object:
+    """Save a valid ModelForm through the record services; returns the saved record."""
+    m2m = {name: form.cleaned_data[name] for name in m2m_fields if name in form.cleaned_data}
+    instance = form.save(commit=False)
+    if record is None:
+        return record_create(record=instance, by=request.user, m2m=m2m)
+    fields = [f for f in form.changed_data if f not in m2m_fields] or ["updated_at"]
+    return record_update(record=instance, by=request.user, fields=fields, m2m=m2m)
+
+
+def form_page(
+    request,
+    *,
+    form,
+    template: str,
+    title: str,
+    record=None,
+    m2m_fields=(),
+    success_message: str = "Saved.",
+    extra: dict | None = None,
+) -> HttpResponse:
+    """Create or edit page: GET shows the form, a valid POST saves and goes to the record."""
+    if request.method == "POST" and form.is_valid():
+        saved = save_form(request, form, record=record, m2m_fields=m2m_fields)
+        messages.success(request, success_message.format(record=saved))
+        if request.htmx:
+            return HttpResponseClientRedirect(saved.get_absolute_url())
+        return redirect(saved)
+    context = {"form": form, "title": title, "record": record, **(extra or {})}
+    if request.htmx and request.method == "POST":
+        template = f"{template}#form"  # invalid: re-render the form into its target, status 200
+    return render(request, template, context)
+
+
+def delete_page(request, *, record, list_url: str, template: str = "crm/confirm_delete.html"):
+    if request.method == "POST":
+        record_delete(record=record, by=request.user)
+        messages.success(
+            request,
+            f"Deleted “{record}”.",
+            extra_tags=f"undo:{record._meta.label_lower}:{record.pk}",
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(list_url)
+        return redirect(list_url)
+    return render(request, template, {"record": record, "title": f"Delete {record}"})

@@ -1,0 +1,142 @@
+"""Users, teams, the organisation's settings row, and the base every owned record shares."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from crm import visibility
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="managed_teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        REP = "rep", "Rep"
+        MANAGER = "manager", "Manager"
+        ADMIN = "admin", "Admin"
+
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and (self.role == self.Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+class VisibilityPolicy(models.Model):
+    """The organisation's one row saying what reps see and edit, per kind of record.
+
+    Managers and admins are not configured here: a manager always sees the rep scope plus the
+    teams they manage, an admin sees everything (see crm/visibility.py).
+    """
+
+    class See(models.TextChoices):
+        OWN = "own", "Own records"
+        TEAM = "team", "Their team's records"
+        EVERYONE = "everyone", "Everyone's records"
+
+    class Edit(models.TextChoices):
+        OWN = "own", "Own records"
+        TEAM = "team", "Their team's records"
+
+    company_see = models.CharField(max_length=10, choices=See.choices, default=See.TEAM)
+    company_edit = models.CharField(max_length=10, choices=Edit.choices, default=Edit.OWN)
+    contact_see = models.CharField(max_length=10, choices=See.choices, default=See.TEAM)
+    contact_edit = models.CharField(max_length=10, choices=Edit.choices, default=Edit.OWN)
+    deal_see = models.CharField(max_length=10, choices=See.choices, default=See.TEAM)
+    deal_edit = models.CharField(max_length=10, choices=Edit.choices, default=Edit.OWN)
+    activity_see = models.CharField(max_length=10, choices=See.choices, default=See.TEAM)
+    activity_edit = models.CharField(max_length=10, choices=Edit.choices, default=Edit.OWN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "visibility policy"
+
+    def __str__(self) -> str:
+        return "Visibility policy"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one row for the organisation
+        super().save(*args, **kwargs)
+        visibility.forget_policy()
+
+    @classmethod
+    def current(cls) -> "VisibilityPolicy":
+        return visibility.current_policy()
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Every list, search and lookup of an owned record starts from one of these two methods."""
+
+    def visible_to(self, user):
+        return visibility.visible(self, user)
+
+    def editable_by(self, user):
+        return visibility.editable(self, user)
+
+
+class LiveManager(models.Manager.from_queryset(OwnedQuerySet)):
+    """Soft-deleted records vanish here, so no caller can forget to filter them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class OwnedModel(models.Model):
+    """What every owned record (company, contact, deal, activity) carries from day one."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Incremented by every save through a service; an edit posted against an older version is stale.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Admin-defined custom field values live here, keyed by CustomField.key (no migration per field).
+    custom = models.JSONField(default=dict, blank=True)
+
+    objects = LiveManager()
+    all_objects = models.Manager.from_queryset(OwnedQuerySet)()
+
+    # Which row of VisibilityPolicy applies (company, contact, deal, activity).
+    policy_key: str = ""
+
+    class Meta:
+        abstract = True
+
+    def touch(self, by) -> None:
+        """Stamp a change made by `by`: who, when, and the next version."""
+        self.updated_by = by
+        self.updated_at = timezone.now()
+        self.version = (self.version or 0) + 1

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from crm import views
+
+urlpatterns = [
+    path("", include("reports.urls")),
+    path("", include("contacts.urls")),
+    path("deals/", include("deals.urls")),
+    path("search/", views.search, name="search"),
+    path("settings/", views.settings_page, name="settings"),
+    path("restore/<str:label>/<int:pk>/", views.restore, name="restore"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,76 @@
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from crm import visibility
+from crm.models import OwnedModel, VisibilityPolicy
+from crm.records import record_restore
+from crm.registry import search_providers
+from crm.settings_forms import VisibilityPolicyForm
+
+SEARCH_MIN_LENGTH = 2
+SEARCH_LIMIT_PER_KIND = 8
+
+
+@login_not_required
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def search(request):
+    """Global search over every registered provider; as-you-type requests get the results only."""
+    query = request.GET.get("q", "").strip()[:100]
+    groups = []
+    if len(query) >= SEARCH_MIN_LENGTH:
+        for name, provider in search_providers.items():
+            hits = provider(request.user, query, SEARCH_LIMIT_PER_KIND)
+            if hits:
+                groups.append({"name": name, "hits": hits})
+    template = (
+        "crm/search.html#results"
+        if request.htmx and not request.htmx.boosted
+        else "crm/search.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "title": "Search",
+            "query": query,
+            "groups": groups,
+            "too_short": 0 < len(query) < SEARCH_MIN_LENGTH,
+        },
+    )
+
+
+def settings_page(request):
+    """Admin-only organisation settings: for now, what reps may see and edit."""
+    if not request.user.is_admin:
+        raise PermissionDenied("Only an admin may change the organisation's settings.")
+    policy = VisibilityPolicy.objects.filter(pk=1).first() or VisibilityPolicy(pk=1)
+    form = VisibilityPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Visibility policy saved.")
+        return redirect("settings")
+    return render(request, "crm/settings.html", {"form": form, "title": "Settings"})
+
+
+@require_POST
+def restore(request, label, pk):
+    """Undo a delete: the record comes back where it was, if this user may still change it."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError) as exc:
+        raise Http404("No such kind of record.") from exc
+    if not issubclass(model, OwnedModel):
+        raise Http404("No such kind of record.")
+    record = visibility.get_editable_or_403(model.all_objects, request.user, pk=pk)
+    if record.deleted_at is not None:
+        record_restore(record=record, by=request.user)
+        messages.success(request, f"Restored “{record}”.")
+    return redirect(record)

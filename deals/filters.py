@@ -1,0 +1,32 @@
+import django_filters
+from django.contrib.auth import get_user_model
+
+from contacts.normalize import normalize_text
+from deals.models import Deal, Pipeline, Stage
+
+
+class DealFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Title", method="filter_q")
+    pipeline = django_filters.ModelChoiceFilter(queryset=Pipeline.objects.all())
+    stage = django_filters.ModelChoiceFilter(queryset=Stage.objects.select_related("pipeline"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(is_active=True)
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")], method="filter_status"
+    )
+    closes_before = django_filters.DateFilter(field_name="expected_close", lookup_expr="lte")
+
+    class Meta:
+        model = Deal
+        fields = ["q", "pipeline", "stage", "owner", "status", "closes_before"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(title_normalized__startswith=normalize_text(value))
+
+    def filter_status(self, queryset, name, value):
+        if value == "won":
+            return queryset.filter(stage__is_won=True)
+        if value == "lost":
+            return queryset.filter(stage__is_lost=True)
+        return queryset.open()

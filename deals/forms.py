@@ -1,0 +1,60 @@
+from django import forms
+
+from crm.forms import OwnedModelForm
+from deals.models import Deal, Pipeline, Stage
+
+
+class StageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, stage):
+        return f"{stage.pipeline.name} · {stage.name}"
+
+
+class DealForm(OwnedModelForm):
+    stage = StageChoiceField(queryset=Stage.objects.select_related("pipeline"))
+
+    class Meta:
+        model = Deal
+        fields = [
+            "title",
+            "company",
+            "pipeline",
+            "stage",
+            "amount",
+            "expected_close",
+            "owner",
+            "lost_reason",
+        ]
+        widgets = {"expected_close": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = self.fields["company"].queryset.only("name")
+        if not self.instance.pk:
+            pipeline = Pipeline.objects.first()
+            if pipeline:
+                self.fields["pipeline"].initial = pipeline.pk
+                self.fields["stage"].initial = pipeline.stages.order_by("order").first()
+
+    def clean(self):
+        cleaned = super().clean()
+        pipeline, stage = cleaned.get("pipeline"), cleaned.get("stage")
+        if pipeline and stage and stage.pipeline_id != pipeline.pk:
+            self.add_error("stage", "Pick a stage of the chosen pipeline.")
+        return cleaned
+
+
+class MoveStageForm(forms.Form):
+    stage = forms.ModelChoiceField(queryset=Stage.objects.all())
+    lost_reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, deal: Deal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deal = deal
+        self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        stage = cleaned.get("stage")
+        if stage and stage.is_lost and not (cleaned.get("lost_reason") or "").strip():
+            self.add_error("lost_reason", "Say why the deal was lost.")
+        return cleaned

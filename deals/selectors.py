@@ -1,0 +1,39 @@
+"""Reads about deals that several pages share: the next step, derived from activities."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from contacts.models import Activity
+
+NEXT_STEP_KINDS = (Activity.Kind.TASK, Activity.Kind.MEETING)
+
+
+def start_of_today() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
+def _open_steps():
+    return Activity.objects.filter(deal=OuterRef("pk"), kind__in=NEXT_STEP_KINDS, done=False)
+
+
+def with_next_step(deals):
+    """Annotate `next_step_at` (earliest open task/meeting from today on) and `has_overdue_step`.
+
+    A deal whose steps are all overdue shows "next step overdue"; one with none, "no next step".
+    """
+    today = start_of_today()
+    upcoming = _open_steps().filter(occurs_at__gte=today).order_by("occurs_at")
+    return deals.annotate(
+        next_step_at=Subquery(upcoming.values("occurs_at")[:1]),
+        next_step_subject=Subquery(upcoming.values("subject")[:1]),
+        has_overdue_step=Exists(_open_steps().filter(occurs_at__lt=today)),
+    )
+
+
+def without_next_step(deals):
+    today = start_of_today()
+    return deals.filter(~Q(Exists(_open_steps().filter(occurs_at__gte=today))))

@@ -1,0 +1,22 @@
+import django_tables2 as tables
+
+from deals.models import Deal
+
+
+class DealTable(tables.Table):
+    title = tables.Column(linkify=True, order_by=("title_normalized", "id"))
+    company = tables.Column(linkify=True, orderable=False)
+    stage = tables.Column(orderable=False)
+    amount = tables.Column(attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    expected_close = tables.DateColumn(format="j M Y")
+    owner = tables.Column(orderable=False)
+    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="j M Y")
+
+    class Meta:
+        model = Deal
+        fields = ["title", "company", "stage", "amount", "expected_close", "owner", "updated_at"]
+        attrs = {"class": "table"}
+        order_by = "-updated_at"
+
+    def render_amount(self, value, record):
+        return f"{value:,.0f} {record.currency}"

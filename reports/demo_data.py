@@ -1,0 +1,679 @@
+"""A deterministic demo organisation, small for trying Huddle or large for the benchmark.
+
+The same `today` and sizes always give the same rows (a fixed random seed). Large sizes go
+through `executemany` with explicit ids, since one ORM object per row is far too slow for a
+million activities; every row still satisfies the models' constraints.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.utils import timezone
+
+from contacts.models import Activity, Company, Contact
+from contacts.normalize import normalize_email, normalize_phone, normalize_text
+from crm.models import Team
+from deals.models import Deal, Pipeline, Stage
+
+SEED = 20261129
+PASSWORD = "huddle-demo"
+BATCH = 20_000
+
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Eva",
+    "Felix",
+    "Greta",
+    "Hugo",
+    "Ida",
+    "Jonas",
+    "Kira",
+    "Leon",
+    "Mara",
+    "Nils",
+    "Olga",
+    "Paul",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Uwe",
+    "Vera",
+    "Wim",
+    "Xenia",
+    "Yara",
+    "Zoe",
+    "Amir",
+    "Bea",
+    "Chen",
+    "Dana",
+    "Emil",
+    "Fatima",
+    "Gil",
+    "Hana",
+    "Ivan",
+    "Jana",
+    "Karl",
+    "Lina",
+    "Milo",
+    "Nora",
+    "Omar",
+    "Pia",
+    "Rafael",
+    "Sofia",
+    "Tom",
+    "Una",
+    "Viktor",
+]
+LAST = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+    "Braun",
+    "Zimmermann",
+    "Krüger",
+    "Hartmann",
+    "Lange",
+    "Werner",
+    "Krause",
+    "Lehmann",
+    "Köhler",
+    "Maier",
+    "Berg",
+    "Novak",
+    "Rossi",
+    "Dubois",
+    "Jensen",
+    "Larsen",
+    "Silva",
+    "Costa",
+    "Moreau",
+    "Kowalski",
+    "Horvat",
+    "Popescu",
+    "Nagy",
+    "Svensson",
+]
+COMPANY_A = [
+    "Alpen",
+    "Nord",
+    "Süd",
+    "Rhein",
+    "Elb",
+    "Spree",
+    "Isar",
+    "Main",
+    "Weser",
+    "Ostsee",
+    "Harz",
+    "Eifel",
+    "Taunus",
+    "Havel",
+    "Saale",
+    "Mosel",
+    "Blau",
+    "Grün",
+    "Rot",
+    "Silber",
+    "Gold",
+    "Eisen",
+    "Stein",
+    "Holz",
+    "Glas",
+    "Licht",
+    "Wind",
+    "Sonnen",
+    "Wasser",
+    "Feld",
+]
+COMPANY_B = [
+    "Logistik",
+    "Bau",
+    "Technik",
+    "Systeme",
+    "Medien",
+    "Werke",
+    "Handel",
+    "Energie",
+    "Software",
+    "Druck",
+    "Pharma",
+    "Textil",
+    "Metall",
+    "Service",
+    "Consulting",
+    "Design",
+    "Analytics",
+    "Robotics",
+    "Foods",
+    "Labs",
+]
+COMPANY_C = ["GmbH", "AG", "KG", "GmbH", "GmbH", "SE", "eG"]
+CITIES = [
+    "Berlin",
+    "Hamburg",
+    "München",
+    "Köln",
+    "Frankfurt",
+    "Stuttgart",
+    "Leipzig",
+    "Dresden",
+    "Bremen",
+    "Hannover",
+]
+TITLES = [
+    "Head of Purchasing",
+    "CEO",
+    "CTO",
+    "Office Manager",
+    "Buyer",
+    "Operations Lead",
+    "CFO",
+    "Project Manager",
+    "Sales Director",
+    "IT Manager",
+]
+CALL_SUBJECTS = [
+    "Intro call",
+    "Follow-up call",
+    "Pricing question",
+    "Check-in",
+    "Demo debrief",
+    "Contract questions",
+    "Renewal chat",
+    "Reference call",
+]
+MEETING_SUBJECTS = [
+    "Demo",
+    "Kick-off",
+    "Quarterly review",
+    "Workshop",
+    "Site visit",
+    "Negotiation meeting",
+]
+TASK_SUBJECTS = [
+    "Send proposal",
+    "Prepare quote",
+    "Send contract",
+    "Follow up on offer",
+    "Book demo",
+    "Ask for referral",
+    "Update pricing",
+    "Call back",
+]
+NOTE_SUBJECTS = [
+    "Budget confirmed",
+    "New decision maker",
+    "Competitor in play",
+    "Prefers e-mail",
+    "Expanding team",
+]
+EMAIL_SUBJECTS = [
+    "Sent brochure",
+    "Sent agenda",
+    "Sent offer",
+    "Answered questions",
+    "Sent case study",
+]
+LOST_REASONS = [
+    "Price too high",
+    "Went with a competitor",
+    "No budget",
+    "Project cancelled",
+    "No response",
+]
+
+DEMO_USERS = [
+    # username, first, last, role, team, manages
+    ("admin", "Alex", "Admin", "admin", None, None),
+    ("maria", "Maria", "Nordmann", "manager", "North", "North"),
+    ("ana", "Ana", "Lindqvist", "rep", "North", None),
+    ("ben", "Ben", "Okafor", "rep", "North", None),
+    ("carla", "Carla", "Süder", "rep", "South", None),
+    ("sam", "Sam", "Southwell", "manager", "South", "South"),
+]
+# Who owns records, and how often: reps carry most of the work, managers some.
+OWNER_WEIGHTS = {"ana": 5, "ben": 5, "carla": 5, "maria": 2, "sam": 2}
+
+PIPELINES = [
+    (
+        "Sales",
+        [
+            ("Lead", 10),
+            ("Qualified", 25),
+            ("Proposal", 50),
+            ("Negotiation", 75),
+            ("Won", 100, "won"),
+            ("Lost", 0, "lost"),
+        ],
+    ),
+    (
+        "Renewals",
+        [
+            ("Renewal due", 60),
+            ("Renewal offered", 80),
+            ("Renewed", 100, "won"),
+            ("Churned", 0, "lost"),
+        ],
+    ),
+]
+
+
+@dataclass
+class Sizes:
+    companies: int = 80
+    contacts: int = 300
+    deals: int = 120
+    activities: int = 1500
+
+
+def has_demo_data() -> bool:
+    return get_user_model().objects.filter(username="admin").exists()
+
+
+@transaction.atomic
+def seed(sizes: Sizes, today: date, log=print) -> dict[str, int]:
+    rng = random.Random(SEED)
+    users = _users()
+    pipelines = _pipelines()
+    now = timezone.make_aware(datetime.combine(today, time(12, 0)))
+    owners = [users[name] for name, weight in OWNER_WEIGHTS.items() for _ in range(weight)]
+
+    companies = _companies(rng, sizes.companies, owners, now)
+    log(f"  {len(companies):>9,} companies")
+    contacts = _contacts(rng, sizes.contacts, companies, now)
+    log(f"  {len(contacts):>9,} contacts")
+    deals = _deals(rng, sizes.deals, contacts, pipelines, now, today)
+    log(f"  {len(deals):>9,} deals")
+    n_activities = _activities(rng, sizes.activities, contacts, deals, users, now)
+    log(f"  {n_activities:>9,} activities")
+    _reset_sequences()
+    return {
+        "companies": len(companies),
+        "contacts": len(contacts),
+        "deals": len(deals),
+        "activities": n_activities,
+    }
+
+
+def _users() -> dict:
+    User = get_user_model()
+    teams = {name: Team.objects.get_or_create(name=name)[0] for name in ("North", "South")}
+    password = make_password(PASSWORD)  # hashed once: the same for every demo user
+    users = {}
+    for username, first, last, role, team, manages in DEMO_USERS:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "role": role,
+                "email": f"{username}@huddle.test",
+                "team": teams.get(team),
+                "password": password,
+                "is_active": True,
+                "is_staff": role == "admin",
+                "is_superuser": role == "admin",
+            },
+        )
+        if manages:
+            teams[manages].managers.add(user)
+        users[username] = user
+    return users
+
+
+def _pipelines() -> list[tuple[Pipeline, list[Stage]]]:
+    result = []
+    for order, (name, stages) in enumerate(PIPELINES):
+        pipeline, _ = Pipeline.objects.get_or_create(name=name, defaults={"order": order})
+        rows = []
+        for i, (stage_name, probability, *flag) in enumerate(stages):
+            stage, _ = Stage.objects.get_or_create(
+                pipeline=pipeline,
+                name=stage_name,
+                defaults={
+                    "order": i,
+                    "probability": probability,
+                    "is_won": flag == ["won"],
+                    "is_lost": flag == ["lost"],
+                },
+            )
+            rows.append(stage)
+        result.append((pipeline, rows))
+    return result
+
+
+def _next_id(model) -> int:
+    last = model.all_objects.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
+
+
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
+
+
+OWNED_COLUMNS = [
+    "owner_id",
+    "created_by_id",
+    "updated_by_id",
+    "created_at",
+    "updated_at",
+    "version",
+    "custom",
+]
+
+
+def _owned(owner, created_at) -> tuple:
+    return (owner.pk, owner.pk, owner.pk, created_at, created_at, 1, "{}")
+
+
+@dataclass
+class Row:
+    id: int
+    owner: object
+    company_id: int | None = None
+    domain: str = ""
+    contact_id: int | None = None
+
+
+def _companies(rng, n, owners, now) -> list[Row]:
+    first_id = _next_id(Company)
+    rows, out = [], []
+    for i in range(n):
+        pk = first_id + i
+        name = f"{rng.choice(COMPANY_A)}{rng.choice(COMPANY_B).lower()} {rng.choice(COMPANY_C)}"
+        if i >= len(COMPANY_A) * len(COMPANY_B):
+            name = f"{name} {i}"
+        domain = f"{normalize_text(name).split()[0].replace('ü', 'u')}{i}.example"
+        phone = f"+49 {rng.randint(30, 899)} {rng.randint(100000, 9999999)}"
+        owner = rng.choice(owners)
+        created = now - timedelta(days=rng.randint(0, 720), minutes=rng.randint(0, 600))
+        rows.append(
+            (
+                pk,
+                name,
+                domain,
+                f"https://{domain}",
+                phone,
+                rng.choice(CITIES),
+                "Germany",
+                "",
+                normalize_text(name),
+                normalize_phone(phone),
+                *_owned(owner, created),
+            )
+        )
+        out.append(Row(pk, owner, domain=domain))
+    _insert(
+        Company,
+        [
+            "id",
+            "name",
+            "domain",
+            "website",
+            "phone",
+            "city",
+            "country",
+            "notes",
+            "name_normalized",
+            "phone_normalized",
+            *OWNED_COLUMNS,
+        ],
+        rows,
+    )
+    return out
+
+
+def _contacts(rng, n, companies, now) -> list[Row]:
+    first_id = _next_id(Contact)
+    rows, out = [], []
+    for i in range(n):
+        pk = first_id + i
+        company = companies[i % len(companies)] if companies and rng.random() < 0.92 else None
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        domain = company.domain if company else "mail.example"
+        email = f"{normalize_text(first)}.{normalize_text(last)}{pk}@{domain}".replace(" ", "")
+        phone = f"+49 {rng.randint(150, 179)} {rng.randint(1000000, 99999999)}"
+        owner = company.owner if company else companies[i % len(companies)].owner
+        created = now - timedelta(days=rng.randint(0, 700), minutes=rng.randint(0, 600))
+        rows.append(
+            (
+                pk,
+                first,
+                last,
+                company.id if company else None,
+                rng.choice(TITLES),
+                email,
+                phone,
+                rng.choice(CITIES),
+                "",
+                normalize_text(f"{first} {last}"),
+                normalize_email(email),
+                normalize_phone(phone),
+                *_owned(owner, created),
+            )
+        )
+        out.append(Row(pk, owner, company.id if company else None))
+    _insert(
+        Contact,
+        [
+            "id",
+            "first_name",
+            "last_name",
+            "company_id",
+            "job_title",
+            "email",
+            "phone",
+            "city",
+            "notes",
+            "name_normalized",
+            "email_normalized",
+            "phone_normalized",
+            *OWNED_COLUMNS,
+        ],
+        rows,
+    )
+    return out
+
+
+def _deals(rng, n, contacts, pipelines, now, today) -> list[Row]:
+    first_id = _next_id(Deal)
+    rows, links, out = [], [], []
+    for i in range(n):
+        pk = first_id + i
+        contact = contacts[(i * 7) % len(contacts)]
+        pipeline, stages = pipelines[0] if rng.random() < 0.8 else pipelines[1]
+        open_stages = [s for s in stages if s.is_open]
+        roll = rng.random()
+        if roll < 0.7:
+            stage = rng.choice(open_stages)
+        else:
+            stage = next(s for s in stages if (s.is_won if roll < 0.85 else s.is_lost))
+        amount = Decimal(rng.randrange(1_000, 120_000, 500))
+        close = today + timedelta(days=rng.randint(-60, 150)) if rng.random() < 0.85 else None
+        closed_at = None if stage.is_open else now - timedelta(days=rng.randint(0, 90))
+        lost_reason = rng.choice(LOST_REASONS) if stage.is_lost else ""
+        title = (
+            f"{rng.choice(['Rollout', 'Pilot', 'Licences', 'Upgrade', 'Support plan', 'Expansion'])} "
+            f"#{pk}"
+        )
+        created = now - timedelta(days=rng.randint(0, 300))
+        updated = created + (now - created) * rng.random()
+        owned = list(_owned(contact.owner, created))
+        owned[4] = updated
+        rows.append(
+            (
+                pk,
+                title,
+                contact.company_id,
+                pipeline.pk,
+                stage.pk,
+                amount,
+                settings.HUDDLE_CURRENCY,
+                close,
+                lost_reason,
+                closed_at,
+                normalize_text(title),
+                *owned,
+            )
+        )
+        links.append((pk, contact.id))
+        out.append(Row(pk, contact.owner, contact.company_id, contact_id=contact.id))
+    _insert(
+        Deal,
+        [
+            "id",
+            "title",
+            "company_id",
+            "pipeline_id",
+            "stage_id",
+            "amount",
+            "currency",
+            "expected_close",
+            "lost_reason",
+            "closed_at",
+            "title_normalized",
+            *OWNED_COLUMNS,
+        ],
+        rows,
+    )
+    _insert(Deal.contacts.through, ["deal_id", "contact_id"], links)
+    return out
+
+
+def _activities(rng, n, contacts, deals, users, now) -> int:
+    """Activities over the last and next 90 days, plus a fixed set today for every demo user."""
+    first_id = _next_id(Activity)
+    deals_by_contact = {d.contact_id: d for d in deals}
+    today_start = now.replace(hour=0)
+    rows, links = [], []
+    made = 0
+    by_owner: dict[int, list[Row]] = {}
+    for c in contacts:
+        by_owner.setdefault(c.owner.pk, []).append(c)
+
+    def add(kind, subject, when, contact, done):
+        nonlocal made
+        pk = first_id + made
+        made += 1
+        deal = deals_by_contact.get(contact.id)
+        done_at = when if done else None
+        created = min(when, now) - timedelta(days=rng.randint(0, 5))
+        rows.append(
+            (
+                pk,
+                kind,
+                subject,
+                "",
+                when,
+                None,
+                done,
+                done_at,
+                contact.company_id,
+                deal.id if deal else None,
+                "manual",
+                "",
+                *_owned(contact.owner, created),
+            )
+        )
+        links.append((pk, contact.id))
+
+    for username in OWNER_WEIGHTS:
+        mine = by_owner.get(users[username].pk, [])
+        for j, contact in enumerate(mine[:6]):
+            kind, subjects, hour = [
+                ("meeting", MEETING_SUBJECTS, 10),
+                ("call", CALL_SUBJECTS, 14),
+                ("task", TASK_SUBJECTS, 9),
+            ][j % 3]
+            overdue = j >= 3
+            when = today_start + timedelta(
+                days=-3 if overdue and kind == "task" else 0, hours=hour + j
+            )
+            add(kind, rng.choice(subjects), when, contact, done=False)
+
+    kinds = [
+        ("call", CALL_SUBJECTS, 30),
+        ("email", EMAIL_SUBJECTS, 25),
+        ("meeting", MEETING_SUBJECTS, 15),
+        ("task", TASK_SUBJECTS, 20),
+        ("note", NOTE_SUBJECTS, 10),
+    ]
+    population = [(k, s) for k, s, w in kinds for _ in range(w)]
+    n_contacts = len(contacts)
+    while made < n:
+        kind, subjects = population[rng.randrange(len(population))]
+        contact = contacts[rng.randrange(n_contacts)]
+        when = now + timedelta(minutes=rng.randint(-90 * 24 * 60, 90 * 24 * 60))
+        past = when < now
+        done = past and (kind != "task" or rng.random() < 0.8)
+        if not past and kind not in ("task", "meeting"):
+            kind, subjects = "task", TASK_SUBJECTS  # only plans lie in the future
+        add(kind, subjects[rng.randrange(len(subjects))], when, contact, done)
+        if len(rows) >= BATCH * 5:  # bounded memory at a million rows
+            _flush_activities(rows, links)
+            rows.clear()
+            links.clear()
+    _flush_activities(rows, links)
+    return made
+
+
+def _flush_activities(rows, links) -> None:
+    _insert(
+        Activity,
+        [
+            "id",
+            "kind",
+            "subject",
+            "body",
+            "occurs_at",
+            "ends_at",
+            "done",
+            "done_at",
+            "company_id",
+            "deal_id",
+            "source",
+            "external_id",
+            *OWNED_COLUMNS,
+        ],
+        rows,
+    )
+    _insert(Activity.contacts.through, ["activity_id", "contact_id"], links)
+
+
+def _reset_sequences() -> None:
+    """PostgreSQL keeps id sequences apart from the rows: move them past the ids inserted here."""
+    models = [Company, Contact, Deal, Activity, Deal.contacts.through, Activity.contacts.through]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)

@@ -1,0 +1,42 @@
+"""My day: the rep's own dashboard — today's meetings and calls, due tasks, deals with no next step."""
+
+from datetime import timedelta
+
+from contacts.models import Activity
+from deals.models import Deal
+from deals.selectors import start_of_today, with_next_step, without_next_step
+
+SECTION_LENGTH = 25
+
+
+def todays_appointments(user):
+    start = start_of_today()
+    return (
+        Activity.objects.filter(
+            owner=user,
+            kind__in=(Activity.Kind.MEETING, Activity.Kind.CALL),
+            occurs_at__gte=start,
+            occurs_at__lt=start + timedelta(days=1),
+        )
+        .select_related("company", "deal")
+        .order_by("occurs_at", "id")[:SECTION_LENGTH]
+    )
+
+
+def due_tasks(user):
+    """Open tasks due today or earlier, oldest first, so the overdue ones lead."""
+    end_of_today = start_of_today() + timedelta(days=1)
+    return (
+        Activity.objects.filter(
+            owner=user, kind=Activity.Kind.TASK, done=False, occurs_at__lt=end_of_today
+        )
+        .select_related("company", "deal")
+        .order_by("occurs_at", "id")[:SECTION_LENGTH]
+    )
+
+
+def deals_without_next_step(user):
+    deals = Deal.objects.filter(owner=user).open().select_related("company", "stage")
+    return with_next_step(without_next_step(deals)).order_by("expected_close", "id")[
+        :SECTION_LENGTH
+    ]
