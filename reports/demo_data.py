@@ -633,9 +633,12 @@ def _activities(rng, n, contacts, deals, users, now) -> int:
     while made < n:
         kind, subjects = population[rng.randrange(len(population))]
         contact = contacts[rng.randrange(n_contacts)]
-        when = now + timedelta(minutes=rng.randint(-90 * 24 * 60, 90 * 24 * 60))
+        # Most of a CRM's activity is history; plans reach a few weeks ahead.
+        span = 90 * 24 * 60
+        offset = rng.randint(1, span) if rng.random() < 0.12 else -rng.randint(1, span)
+        when = now + timedelta(minutes=offset)
         past = when < now
-        done = past and (kind != "task" or rng.random() < 0.8)
+        done = past and (kind != "task" or rng.random() < 0.93)
         if not past and kind not in ("task", "meeting"):
             kind, subjects = "task", TASK_SUBJECTS  # only plans lie in the future
         add(kind, subjects[rng.randrange(len(subjects))], when, contact, done)

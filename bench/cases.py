@@ -1,0 +1,92 @@
+"""Every endpoint the benchmark measures, as one list per role. Later features add theirs here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+ROLES = ["ana", "maria", "admin"]  # a rep, a manager, the admin
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str  # a key of bench.budgets.BUDGETS
+    url: str
+    method: str = "get"
+    htmx: bool = False
+    data: Callable[[int], dict] | None = None
+    headers: dict = field(default_factory=dict)
+
+    def request(self, client, i: int):
+        headers = {"HX-Request": "true"} if self.htmx else {}
+        if self.method == "post":
+            return client.post(self.url, self.data(i) if self.data else {}, headers=headers)
+        return client.get(self.url, headers=headers)
+
+
+def prepare(client, username: str) -> dict:
+    """Log in and pick records this user may see (and change) to measure the detail pages on."""
+    from contacts.models import Activity, Company, Contact
+    from deals.models import Deal
+
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    contact = Contact.objects.editable_by(user).filter(company__isnull=False).order_by("id").first()
+    deal = Deal.objects.editable_by(user).open().order_by("id").first()
+    stages = list(deal.pipeline.stages.filter(is_won=False, is_lost=False).order_by("order")[:2])
+    return {
+        "user": user,
+        "contact": contact,
+        "company": Company.objects.visible_to(user).order_by("id").first(),
+        "deal": deal,
+        "stages": stages,
+        "activity": Activity.objects.editable_by(user).order_by("id").first(),
+        "task": Activity.objects.editable_by(user).filter(kind="task").order_by("id").first(),
+        "search_terms": ["mü", contact.email[:6].upper(), contact.phone[-6:]],
+    }
+
+
+def _lists() -> list[Case]:
+    cases = []
+    for url_name, other_sort, a_filter in [
+        ("contacts:list", "-email", "q=ann"),
+        ("contacts:company-list", "-created_at", "q=nord"),
+        ("contacts:activity-list", "occurs_at", "kind=task&done=false"),
+        ("deals:list", "-amount", "status=open"),
+    ]:
+        url = reverse(url_name)
+        label = url_name.split(":")[-1]
+        cases += [
+            Case(f"{label} first page", "list", url),
+            Case(f"{label} sort {other_sort}", "list", f"{url}?sort={other_sort}"),
+            Case(f"{label} filter {a_filter}", "list", f"{url}?{a_filter}"),
+            Case(f"{label} htmx filter", "htmx", f"{url}?{a_filter}", htmx=True),
+        ]
+    return cases
+
+
+def build_cases(ctx: dict) -> list[Case]:
+    contact, company, deal, activity, task = (ctx[k] for k in ("contact", "company", "deal", "activity", "task"))
+    stage_a, stage_b = ctx["stages"]
+    search = reverse("search")
+    cases = _lists()
+    cases += [Case(f"search '{term}'", "search", f"{search}?q={term}", htmx=True) for term in ctx["search_terms"]]
+    cases += [
+        Case("my day", "report", reverse("home")),
+        Case("deals board", "report", reverse("deals:board")),
+        Case("contact detail", "page", contact.get_absolute_url()),
+        Case("company detail", "page", company.get_absolute_url()),
+        Case("deal detail", "page", deal.get_absolute_url()),
+        Case("activity detail", "page", activity.get_absolute_url()),
+        Case("log a call on a contact", "htmx", reverse("contacts:contact-log", args=[contact.pk]),
+             method="post", htmx=True, data=lambda i: {"kind": "call", "subject": f"Bench call {i}"}),
+        Case("tick a task done", "htmx", reverse("contacts:activity-done", args=[task.pk]),
+             method="post", htmx=True),
+        Case("board stage move", "htmx", reverse("deals:move", args=[deal.pk]), method="post", htmx=True,
+             data=lambda i: {"stage": (stage_a if i % 2 else stage_b).pk, "next": "board"}),
+    ]
+    return cases
