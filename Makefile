@@ -43,12 +43,15 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# Tests run with DEBUG off, as in production, so they need a key of their own.
+TEST_ENV := SECRET_KEY=test-only-not-secret DJANGO_ALLOW_ASYNC_UNSAFE=true
+
 test: install-test chromium lint
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The suite without the browser, e.g. for PostgreSQL: make test-fast DATABASE_URL=postgres://…
 test-fast: install-test
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)

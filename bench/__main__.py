@@ -19,14 +19,25 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
-    parser.add_argument("--reuse", nargs="?", const="default", metavar="DB",
-                        help="measure an existing database (a SQLite path; default: the scale's file "
-                             "or DATABASE_URL) instead of seeding a fresh one")
+    parser.add_argument(
+        "--reuse",
+        nargs="?",
+        const="default",
+        metavar="DB",
+        help="measure an existing database (a SQLite path; default: the scale's file "
+        "or DATABASE_URL) instead of seeding a fresh one",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when any budget is exceeded")
-    parser.add_argument("--requests", type=int, default=30, help="timed requests per endpoint (≥ 30)")
-    parser.add_argument("--only", default="", help="measure only endpoints whose name contains this")
-    parser.add_argument("--today", default="2026-11-02", help="the date the demo data is built around")
+    parser.add_argument(
+        "--requests", type=int, default=30, help="timed requests per endpoint (≥ 30)"
+    )
+    parser.add_argument(
+        "--only", default="", help="measure only endpoints whose name contains this"
+    )
+    parser.add_argument(
+        "--today", default="2026-11-02", help="the date the demo data is built around"
+    )
     return parser.parse_args(argv)
 
 

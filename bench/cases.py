@@ -70,11 +70,16 @@ def _lists() -> list[Case]:
 
 
 def build_cases(ctx: dict) -> list[Case]:
-    contact, company, deal, activity, task = (ctx[k] for k in ("contact", "company", "deal", "activity", "task"))
+    contact, company, deal, activity, task = (
+        ctx[k] for k in ("contact", "company", "deal", "activity", "task")
+    )
     stage_a, stage_b = ctx["stages"]
     search = reverse("search")
     cases = _lists()
-    cases += [Case(f"search '{term}'", "search", f"{search}?q={term}", htmx=True) for term in ctx["search_terms"]]
+    cases += [
+        Case(f"search '{term}'", "search", f"{search}?q={term}", htmx=True)
+        for term in ctx["search_terms"]
+    ]
     cases += [
         Case("my day", "report", reverse("home")),
         Case("deals board", "report", reverse("deals:board")),
@@ -82,11 +87,28 @@ def build_cases(ctx: dict) -> list[Case]:
         Case("company detail", "page", company.get_absolute_url()),
         Case("deal detail", "page", deal.get_absolute_url()),
         Case("activity detail", "page", activity.get_absolute_url()),
-        Case("log a call on a contact", "htmx", reverse("contacts:contact-log", args=[contact.pk]),
-             method="post", htmx=True, data=lambda i: {"kind": "call", "subject": f"Bench call {i}"}),
-        Case("tick a task done", "htmx", reverse("contacts:activity-done", args=[task.pk]),
-             method="post", htmx=True),
-        Case("board stage move", "htmx", reverse("deals:move", args=[deal.pk]), method="post", htmx=True,
-             data=lambda i: {"stage": (stage_a if i % 2 else stage_b).pk, "next": "board"}),
+        Case(
+            "log a call on a contact",
+            "htmx",
+            reverse("contacts:contact-log", args=[contact.pk]),
+            method="post",
+            htmx=True,
+            data=lambda i: {"kind": "call", "subject": f"Bench call {i}"},
+        ),
+        Case(
+            "tick a task done",
+            "htmx",
+            reverse("contacts:activity-done", args=[task.pk]),
+            method="post",
+            htmx=True,
+        ),
+        Case(
+            "board stage move",
+            "htmx",
+            reverse("deals:move", args=[deal.pk]),
+            method="post",
+            htmx=True,
+            data=lambda i: {"stage": (stage_a if i % 2 else stage_b).pk, "next": "board"},
+        ),
     ]
     return cases

@@ -28,9 +28,19 @@ def seed(scale, today: str, fresh: bool) -> None:
         if connection.vendor != "sqlite":
             call_command("flush", verbosity=0, interactive=False)
         started = time.monotonic()
-        call_command("seed_demo", "--today", today, "--companies", str(scale.companies),
-                     "--contacts", str(scale.contacts), "--deals", str(scale.deals),
-                     "--activities", str(scale.activities))
+        call_command(
+            "seed_demo",
+            "--today",
+            today,
+            "--companies",
+            str(scale.companies),
+            "--contacts",
+            str(scale.contacts),
+            "--deals",
+            str(scale.deals),
+            "--activities",
+            str(scale.activities),
+        )
         print(f"seeded {scale.name} in {time.monotonic() - started:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -59,9 +69,14 @@ def machine(database: str) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
-    return {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "database": db, "database_version": version,
-            "database_url": database.split("@")[-1] if "@" in database else database}
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "database": db,
+        "database_version": version,
+        "database_url": database.split("@")[-1] if "@" in database else database,
+    }
 
 
 def measure(client: Client, case, n: int) -> dict:
@@ -77,9 +92,13 @@ def measure(client: Client, case, n: int) -> dict:
     if response.status_code >= 400:
         raise RuntimeError(f"{case.name} answered {response.status_code}")
     timings.sort()
-    return {"p50_ms": round(statistics.median(timings), 2),
-            "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
-            "queries": len(queries), "bytes": len(response.content), "status": response.status_code}
+    return {
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
+        "queries": len(queries),
+        "bytes": len(response.content),
+        "status": response.status_code,
+    }
 
 
 def over_budget(result: dict) -> list[str]:
@@ -99,7 +118,9 @@ def run(args, *, database: str, fresh: bool) -> int:
     counts = row_counts()
     print(f"database: {database}  rows: {counts}")
     results, failures = [], []
-    print(f"{'endpoint':<40} {'role':<8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'bytes':>8}  budget")
+    print(
+        f"{'endpoint':<40} {'role':<8} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'bytes':>8}  budget"
+    )
     for role in ROLES:
         client = Client()
         context = prepare(client, role)
@@ -107,21 +128,39 @@ def run(args, *, database: str, fresh: bool) -> int:
             if args.only and args.only not in case.name:
                 continue
             figures = measure(client, case, args.requests)
-            result = {"name": case.name, "kind": case.kind, "role": role, "scale": scale.name, **figures}
+            result = {
+                "name": case.name,
+                "kind": case.kind,
+                "role": role,
+                "scale": scale.name,
+                **figures,
+            }
             problems = over_budget(result)
             result["over_budget"] = problems
             results.append(result)
             if problems:
                 failures.append(f"{case.name} as {role}: {', '.join(problems)}")
-            print(f"{case.name:<40} {role:<8} {figures['p50_ms']:>8.1f} {figures['p95_ms']:>8.1f} "
-                  f"{figures['queries']:>8} {figures['bytes']:>8}  {'OVER: ' + '; '.join(problems) if problems else 'ok'}")
+            print(
+                f"{case.name:<40} {role:<8} {figures['p50_ms']:>8.1f} {figures['p95_ms']:>8.1f} "
+                f"{figures['queries']:>8} {figures['bytes']:>8}  {'OVER: ' + '; '.join(problems) if problems else 'ok'}"
+            )
     for item in NOT_BUILT:
         print(f"not built: {item}")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"machine": machine(database), "row_counts": counts, "scale": scale.name,
-                       "today": args.today, "measured_on": date.today().isoformat(),
-                       "not_built": NOT_BUILT, "results": results}, fh, indent=1)
+            json.dump(
+                {
+                    "machine": machine(database),
+                    "row_counts": counts,
+                    "scale": scale.name,
+                    "today": args.today,
+                    "measured_on": date.today().isoformat(),
+                    "not_built": NOT_BUILT,
+                    "results": results,
+                },
+                fh,
+                indent=1,
+            )
         print(f"wrote {args.json}")
     if args.check:
         if failures:

@@ -6,10 +6,12 @@ class ContactsConfig(AppConfig):
 
     def ready(self):
         from contacts import search
-        from crm.registry import register_nav_item, register_search_provider
+        from contacts.models import Company, Contact
+        from crm.registry import register_nav_item
+        from crm.search import register_document
 
-        register_search_provider("contacts", search.search_contacts)
-        register_search_provider("companies", search.search_companies)
+        register_document(Contact, search.contact_document)
+        register_document(Company, search.company_document, related=search.company_dependents)
         register_nav_item("Contacts", "contacts:list", 20)
         register_nav_item("Companies", "contacts:company-list", 30)
         register_nav_item("Activities", "contacts:activity-list", 40)

@@ -6,6 +6,8 @@ from crm.forms import OwnedModelForm
 
 
 class CompanyForm(OwnedModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Company
         fields = ["name", "domain", "website", "phone", "city", "country", "owner", "notes"]
@@ -56,7 +58,7 @@ class ActivityForm(OwnedModelForm):
         if not self.instance.pk and not self.initial.get("occurs_at"):
             self.initial["occurs_at"] = timezone.localtime().replace(second=0, microsecond=0)
         # A picker over 100k contacts is no picker: offer the ones already linked or pre-chosen.
-        chosen = set(self.initial.get("contacts") or [])
+        chosen = {getattr(c, "pk", c) for c in self.initial.get("contacts") or []}
         if self.instance.pk:
             chosen |= set(self.instance.contacts.values_list("pk", flat=True))
         if self.data:
@@ -74,4 +76,7 @@ class LogActivityForm(OwnedModelForm):
     class Meta:
         model = Activity
         fields = ["kind", "subject", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 2, "placeholder": "Notes (optional)"})}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 2, "placeholder": "Notes (optional)"}),
+        }

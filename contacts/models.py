@@ -51,7 +51,7 @@ class Contact(OwnedModel):
         Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
     job_title = models.CharField(max_length=120, blank=True)
-    email = models.EmailField(blank=True)
+    email = models.EmailField("e-mail", blank=True)
     phone = models.CharField(max_length=40, blank=True)
     city = models.CharField(max_length=80, blank=True)
     notes = models.TextField(blank=True)

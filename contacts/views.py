@@ -10,7 +10,7 @@ from contacts.forms import ActivityForm, CompanyForm, ContactForm, LogActivityFo
 from contacts.models import Activity, Company, Contact
 from contacts.services import activity_log, activity_toggle_done
 from contacts.tables import ActivityTable, CompanyTable, ContactTable
-from crm.crud import delete_page, form_page, render_list
+from crm.crud import delete_page, form_page, render_list, safe_next
 from crm.visibility import can_edit, get_editable_or_403, get_visible_or_404
 
 # ---- companies ----------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def activity_done(request, pk):
     activity = activity_toggle_done(activity=activity, by=request.user)
     if request.htmx:
         return render(request, "contacts/partials/activity_row.html", {"activity": activity})
-    return redirect(request.POST.get("next") or activity.get_absolute_url())
+    return redirect(safe_next(request, fallback=activity.get_absolute_url()))
 
 
 def _log_on(request, *, target, link: dict):

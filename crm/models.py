@@ -140,3 +140,29 @@ class OwnedModel(models.Model):
         self.updated_by = by
         self.updated_at = timezone.now()
         self.version = (self.version or 0) + 1
+
+
+class SearchEntry(models.Model):
+    """One row per searchable record: what global search matches and shows, in one table.
+
+    Search must answer in a single query over every kind of record, within visibility, so the
+    apps' records are mirrored here (crm/search.py keeps it current). On SQLite an FTS5 table
+    indexes `terms`; on PostgreSQL a pg_trgm index does (see the migration).
+    """
+
+    kind = models.CharField(max_length=20)  # the record's policy_key: contact, company, deal
+    object_id = models.BigIntegerField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    title_sort = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=200)
+    terms = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"

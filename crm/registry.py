@@ -1,31 +1,12 @@
 """Registries the apps fill from their AppConfig.ready(), so `crm` never imports an app.
 
-Global search asks every registered search provider; later, quick add and the field
-requirements of reports are read from here the same way.
+Navigation lives here; global search has its own registry in crm/search.py; later, quick add
+and the field requirements of reports are read from here the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    kind: str  # "Contact", "Company", "Deal"
-    title: str
-    subtitle: str
-    url: str
-
-
-# A provider takes (user, query, limit) and returns SearchHits the user may see.
-SearchProvider = Callable[[object, str, int], list[SearchHit]]
-
-search_providers: dict[str, SearchProvider] = {}
-
-
-def register_search_provider(name: str, provider: SearchProvider) -> None:
-    search_providers[name] = provider
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from crm import search as global_search
 from crm import visibility
 from crm.models import OwnedModel, VisibilityPolicy
 from crm.records import record_restore
-from crm.registry import search_providers
 from crm.settings_forms import VisibilityPolicyForm
 
 SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT_PER_KIND = 8
+SEARCH_GROUP_NAMES = {"contact": "Contacts", "company": "Companies", "deal": "Deals"}
 
 
 @login_not_required
@@ -26,10 +27,11 @@ def search(request):
     query = request.GET.get("q", "").strip()[:100]
     groups = []
     if len(query) >= SEARCH_MIN_LENGTH:
-        for name, provider in search_providers.items():
-            hits = provider(request.user, query, SEARCH_LIMIT_PER_KIND)
-            if hits:
-                groups.append({"name": name, "hits": hits})
+        found = global_search.query(request.user, query, SEARCH_LIMIT_PER_KIND)
+        groups = [
+            {"name": SEARCH_GROUP_NAMES.get(kind, kind), "hits": hits}
+            for kind, hits in found.items()
+        ]
     template = (
         "crm/search.html#results"
         if request.htmx and not request.htmx.boosted

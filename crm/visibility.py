@@ -4,7 +4,8 @@ Every owned record is scoped by its owner. The rules, per kind of record:
 
 - an admin sees and edits everything;
 - a rep sees what the organisation's policy says (own, team or everyone) and edits own or team;
-- a manager sees and edits the rep scope plus everything owned by members of the teams they manage;
+- a manager sees the rep scope plus everything owned by members of the teams they manage, and
+  edits whatever they see (so a "see everyone" policy lets managers edit everyone's records);
 - anyone else (anonymous, inactive) sees nothing: the default is `.none()`.
 
 Scopes are expressed as `owner_id IN (subquery)` so that they combine with the (owner, …)
@@ -48,29 +49,31 @@ def _is_admin(user) -> bool:
     return user.role == "admin" or user.is_superuser
 
 
-def _team_member_ids(team_id):
-    return get_user_model().objects.filter(team_id=team_id).values("id")
+def _owners(user, level: str):
+    """Ids of the users whose records fall in this user's scope at a policy level, as a subquery.
+
+    One `owner_id IN (…)` keeps the scope a single indexable condition, for reps and managers alike.
+    """
+    users = get_user_model().objects.all()
+    team = Q(team_id=user.team_id) if level == "team" and user.team_id else Q(pk=user.pk)
+    if user.role == "manager":
+        team |= Q(team__managers=user)
+    return users.filter(team).values("id")
 
 
-def _managed_member_ids(user):
-    return get_user_model().objects.filter(team__managers=user).values("id")
+def scope_q(user, policy_key: str, action: str = "see") -> Q | None:
+    """The condition on owner_id for one kind of record; None means no restriction.
 
-
-def _rep_scope(user, level: str) -> Q | None:
-    """The rep part of a scope; None means everything."""
+    Anonymous and inactive users get a condition that matches nothing.
+    """
+    if not _active(user):
+        return Q(pk__in=[])
+    if _is_admin(user):
+        return None
+    level = getattr(current_policy(), f"{policy_key}_{action}")
     if level == "everyone":
         return None
-    if level == "team" and user.team_id:
-        return Q(owner_id__in=_team_member_ids(user.team_id))
-    return Q(owner_id=user.pk)
-
-
-def _scope(user, policy_key: str, action: str) -> Q | None:
-    level = getattr(current_policy(), f"{policy_key}_{action}")
-    rep = _rep_scope(user, level)
-    if user.role == "manager" and rep is not None:
-        return rep | Q(owner_id__in=_managed_member_ids(user))
-    return rep
+    return Q(owner_id__in=_owners(user, level))
 
 
 def visible(queryset: QuerySet, user) -> QuerySet:
@@ -86,12 +89,10 @@ def editable(queryset: QuerySet, user) -> QuerySet:
 def _restrict(queryset: QuerySet, user, action: str) -> QuerySet:
     if not _active(user):
         return queryset.none()
-    if _is_admin(user):
-        return queryset
-    policy_key = queryset.model.policy_key
+    policy_key = getattr(queryset.model, "policy_key", "")
     if not policy_key:
         raise TypeError(f"{queryset.model.__name__} has no visibility policy_key")
-    q = _scope(user, policy_key, action)
+    q = scope_q(user, policy_key, action)
     return queryset if q is None else queryset.filter(q)
 
 
@@ -112,7 +113,8 @@ def get_editable_or_403(queryset: QuerySet, user, **lookup) -> Model:
 
 
 def can_edit(user, obj: Model) -> bool:
-    return editable(type(obj).objects.filter(pk=obj.pk), user).exists()
+    # The base manager: a soft-deleted record may still be restored by whoever may edit it.
+    return editable(type(obj)._base_manager.filter(pk=obj.pk), user).exists()
 
 
 def assignable_owners(user) -> QuerySet:

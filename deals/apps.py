@@ -5,9 +5,11 @@ class DealsConfig(AppConfig):
     name = "deals"
 
     def ready(self):
-        from crm.registry import register_nav_item, register_search_provider
+        from crm.registry import register_nav_item
+        from crm.search import register_document
         from deals import search
+        from deals.models import Deal
 
-        register_search_provider("deals", search.search_deals)
+        register_document(Deal, search.deal_document)
         register_nav_item("Deals", "deals:list", 50)
         register_nav_item("Board", "deals:board", 60)

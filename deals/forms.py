@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from crm.forms import OwnedModelForm
 from deals.models import Deal, Pipeline, Stage
@@ -29,7 +30,11 @@ class DealForm(OwnedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = self.fields["company"].queryset.only("name")
-        if not self.instance.pk:
+        if self.instance.pk:
+            # An existing deal changes stage only through a move (board, detail page), which
+            # closes or reopens it and asks for a lost reason.
+            del self.fields["pipeline"], self.fields["stage"]
+        else:
             pipeline = Pipeline.objects.first()
             if pipeline:
                 self.fields["pipeline"].initial = pipeline.pk
@@ -40,6 +45,8 @@ class DealForm(OwnedModelForm):
         pipeline, stage = cleaned.get("pipeline"), cleaned.get("stage")
         if pipeline and stage and stage.pipeline_id != pipeline.pk:
             self.add_error("stage", "Pick a stage of the chosen pipeline.")
+        if stage and not self.instance.pk:
+            self.instance.closed_at = None if stage.is_open else timezone.now()
         return cleaned
 
 

@@ -1,23 +1,10 @@
-from contacts.normalize import normalize_text
-from crm.registry import SearchHit
+"""How deals read in global search (see crm/search.py)."""
+
+from crm.search import Document
 from deals.models import Deal
 
 
-def search_deals(user, query: str, limit: int) -> list[SearchHit]:
-    text = normalize_text(query)
-    rows = (
-        Deal.objects.visible_to(user)
-        .filter(title_normalized__contains=text)
-        .select_related("stage", "company")
-        .only("title", "stage__name", "company__name")
-        .order_by("title_normalized", "id")[:limit]
-    )
-    return [
-        SearchHit(
-            "Deal",
-            d.title,
-            " · ".join(x for x in (d.company.name if d.company else "", d.stage.name) if x),
-            d.get_absolute_url(),
-        )
-        for d in rows
-    ]
+def deal_document(deal: Deal) -> Document:
+    company = deal.company.name if deal.company_id and deal.company else ""
+    terms = " ".join(x for x in (deal.title_normalized, company.lower()) if x)
+    return Document(deal.title, company, terms)

@@ -13,9 +13,6 @@ def deal_move_stage(*, deal: Deal, stage: Stage, by, lost_reason: str = "") -> D
     if stage.pipeline_id != deal.pipeline_id:
         raise ValidationError({"stage": "That stage belongs to another pipeline."})
     deal.stage = stage
-    if stage.is_lost:
-        deal.lost_reason = lost_reason.strip() or deal.lost_reason
-    elif lost_reason == "" and not stage.is_lost:
-        deal.lost_reason = ""
+    deal.lost_reason = (lost_reason.strip() or deal.lost_reason) if stage.is_lost else ""
     deal.closed_at = timezone.now() if not stage.is_open else None
     return record_update(record=deal, by=by, fields=["stage", "lost_reason", "closed_at"])

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from contacts.models import Activity, Company, Contact
 from contacts.normalize import normalize_email, normalize_phone, normalize_text
+from crm import search
 from crm.models import Team
 from deals.models import Deal, Pipeline, Stage
 
@@ -312,6 +313,7 @@ def seed(sizes: Sizes, today: date, log=print) -> dict[str, int]:
     n_activities = _activities(rng, sizes.activities, contacts, deals, users, now)
     log(f"  {n_activities:>9,} activities")
     _reset_sequences()
+    log(f"  {search.rebuild():>9,} search entries")
     return {
         "companies": len(companies),
         "contacts": len(contacts),
@@ -609,7 +611,7 @@ def _activities(rng, n, contacts, deals, users, now) -> int:
 
     for username in OWNER_WEIGHTS:
         mine = by_owner.get(users[username].pk, [])
-        for j, contact in enumerate(mine[:6]):
+        for j, contact in enumerate(mine[: max(0, min(6, n - made))]):
             kind, subjects, hour = [
                 ("meeting", MEETING_SUBJECTS, 10),
                 ("call", CALL_SUBJECTS, 14),

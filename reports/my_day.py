@@ -18,7 +18,7 @@ def todays_appointments(user):
             occurs_at__gte=start,
             occurs_at__lt=start + timedelta(days=1),
         )
-        .select_related("company", "deal")
+        .select_related("company", "deal", "owner")
         .order_by("occurs_at", "id")[:SECTION_LENGTH]
     )
 

@@ -22,6 +22,12 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Six PBKDF2 hashes per test would cost seconds; the hasher is not what is under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_policy():
     """The policy is cached per process; each test starts from what its database says."""
     visibility.forget_policy()

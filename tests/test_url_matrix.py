@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ EDITORS = frozenset({"maria", "admin"})  # may change ana's records
 NOBODY = frozenset()
 
 GET, POST, GET_HX, POST_HX = "GET", "POST", "GET-htmx", "POST-htmx"
-PAGE, HTMX_LIST, FORM, POST_ONLY = (GET, POST), (GET, POST, GET_HX), (GET, POST, POST_HX), (POST,)
+PAGE, HTMX_LIST = (GET, POST), (GET, POST, GET_HX)
 
 
 def statuses(*, ben: int, outsiders: int, editors: int, admin: int | None = None) -> dict:
@@ -571,6 +572,12 @@ def test_the_url_walk_finds_namespaced_top_level_and_unnamed_patterns():
 # ---- the matrix itself ---------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Six users per test, hundreds of tests: the default hasher would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _matrix_params():
     for case in MATRIX:
         for method in case.expect:
@@ -681,7 +688,7 @@ def test_logging_out_ends_the_session_and_goes_to_the_login_page(client_for):
 
 
 def test_static_files_are_served_to_anonymous_users(client, db):
-    response = client.get(f"/{settings.STATIC_URL}css/huddle.css")
+    response = client.get(static("css/huddle.css"))
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content)

@@ -88,7 +88,9 @@ def test_saving_a_contact_stores_its_normalised_copies(db):
 
 
 def test_saving_a_company_stores_its_normalised_name_phone_and_lower_case_domain(db):
-    company = CompanyFactory(name="Nördwind  GmbH", phone="0049 30 12345", domain=" Nordwind.EXAMPLE ")
+    company = CompanyFactory(
+        name="Nördwind  GmbH", phone="0049 30 12345", domain=" Nordwind.EXAMPLE "
+    )
 
     company.refresh_from_db()
     assert company.name_normalized == "nordwind gmbh"

@@ -49,7 +49,7 @@ def test_a_rep_adds_a_contact_logs_a_call_and_finds_it_again(page, actions, tmp_
     expect(page.get_by_role("heading", level=1)).to_have_text("New contact")
     actions.fill(page.get_by_label("First name"), FIRST)
     actions.fill(page.get_by_label("Last name"), LAST)
-    actions.fill(page.get_by_label("Email"), EMAIL)
+    actions.fill(page.get_by_label("E-mail"), EMAIL)
     actions.fill(page.get_by_label("Phone"), PHONE)
     actions.click(page.get_by_role("button", name="Save"), "click Save")
 

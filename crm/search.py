@@ -1,0 +1,169 @@
+"""Global search: one table of entries (crm.SearchEntry), kept current from every write path.
+
+Apps register, per model, how a record reads in search (`register_document`). Entries follow
+saves and deletes through signals — a derived index has to follow every path that writes
+(services, the Django admin, test factories), which is what signals are for. Bulk loads call
+`rebuild()`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import connection, models
+from django.db.models import F, Q, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
+from django.db.models.signals import post_delete, post_save
+
+from crm import visibility
+from crm.models import SearchEntry
+
+PER_KIND = 8
+FTS_TABLE = "crm_searchentry_fts"
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str
+    terms: str  # normalised words; see words() and phone_suffixes()
+
+
+@dataclass(frozen=True)
+class Registration:
+    model: type[models.Model]
+    document: Callable[[models.Model], Document]
+    related: Callable[[models.Model], Iterable[models.Model]] | None
+
+
+_registry: dict[str, Registration] = {}
+
+
+def register_document(model, document, related=None) -> None:
+    """`document(record)` says how a record reads in search; `related(record)` lists the other
+    records whose entries quote this one (a company's contacts quote its name)."""
+    kind = model.policy_key
+    _registry[kind] = Registration(model, document, related)
+    post_save.connect(_on_save, sender=model, dispatch_uid=f"search-{kind}")
+    post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-delete-{kind}")
+
+
+def phone_suffixes(digits: str) -> str:
+    """Every tail of at least 4 digits, as words: a prefix search then finds any part of a number."""
+    return " ".join(digits[i:] for i in range(0, max(len(digits) - 3, 0)))
+
+
+def _entry(kind: str, record) -> SearchEntry | None:
+    if getattr(record, "deleted_at", None) is not None:
+        return None
+    doc = _registry[kind].document(record)
+    return SearchEntry(
+        kind=kind,
+        object_id=record.pk,
+        owner_id=record.owner_id,
+        title=doc.title[:200],
+        title_sort=doc.title.lower()[:200],
+        subtitle=doc.subtitle[:300],
+        url=record.get_absolute_url(),
+        terms=doc.terms,
+    )
+
+
+def refresh(record) -> None:
+    kind = record.policy_key
+    entry = _entry(kind, record)
+    if entry is None:
+        SearchEntry.objects.filter(kind=kind, object_id=record.pk).delete()
+        return
+    fields = ["owner", "title", "title_sort", "subtitle", "url", "terms"]
+    SearchEntry.objects.update_or_create(
+        kind=kind, object_id=record.pk, defaults={f: getattr(entry, f) for f in fields}
+    )
+
+
+def _on_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    registration = _registry[instance.policy_key]
+
+    refresh(instance)
+    if registration.related:
+        for other in registration.related(instance):
+            refresh(other)
+
+
+def _on_delete(sender, instance, **kwargs):
+    SearchEntry.objects.filter(kind=instance.policy_key, object_id=instance.pk).delete()
+
+
+def rebuild(batch: int = 5000) -> int:
+    """Recreate every entry from the records (after a bulk load); returns how many there are."""
+    SearchEntry.objects.all().delete()
+    total = 0
+    for kind, registration in _registry.items():
+        queryset = registration.model.objects.order_by("pk")
+        if hasattr(registration.model, "company"):
+            queryset = queryset.select_related("company")
+        entries = []
+        for record in queryset.iterator(chunk_size=batch):
+            entries.append(_entry(kind, record))
+            if len(entries) >= batch:
+                SearchEntry.objects.bulk_create(entries)
+                total += len(entries)
+                entries = []
+        SearchEntry.objects.bulk_create(entries)
+        total += len(entries)
+    return total
+
+
+def _query_tokens(text: str) -> list[str]:
+    from unicodedata import combining, normalize
+
+    folded = "".join(c for c in normalize("NFKD", text.lower()) if not combining(c))
+    if _PHONE_LIKE.match(folded) and sum(c.isdigit() for c in folded) >= 3:
+        digits = re.sub(r"\D", "", folded)
+        if folded.lstrip().startswith("00"):  # 0049 30 … is +49 30 …
+            return [digits[2:]]
+        # A national number (030 1234567) is the tail of the international one (+49 30 1234567).
+        return [digits[1:] if digits.startswith("0") and len(digits) > 4 else digits]
+    return _TOKEN.findall(folded)[:6]
+
+
+def _match_condition(tokens: list[str]) -> Q:
+    if connection.vendor == "sqlite":
+        match = " ".join(f'"{t}"*' for t in tokens)
+        ids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
+        return Q(pk__in=ids)
+    condition = Q()
+    for token in tokens:  # pg_trgm's GIN index serves LIKE '%token%'
+        condition &= Q(terms__contains=token)
+    return condition
+
+
+def query(user, text: str, per_kind: int = PER_KIND) -> dict[str, list[SearchEntry]]:
+    """Entries matching every word typed, that this user may see: one SQL query, grouped by kind."""
+    tokens = _query_tokens(text)
+    if not tokens:
+        return {}
+    scope = Q(pk__in=[])
+    for kind in _registry:
+        kind_scope = visibility.scope_q(user, kind)
+        scope |= Q(kind=kind) & (kind_scope if kind_scope is not None else Q())
+    rows = (
+        SearchEntry.objects.filter(_match_condition(tokens))
+        .filter(scope)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("kind")], order_by=[F("title_sort"), F("pk")])
+        )
+        .filter(rank__lte=per_kind)
+        .order_by("kind", "title_sort", "pk")
+    )
+    grouped: dict[str, list[SearchEntry]] = {}
+    for row in rows:
+        grouped.setdefault(row.kind, []).append(row)
+    return grouped
