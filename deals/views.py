@@ -83,9 +83,13 @@ def deal_delete(request, pk):
 @require_POST
 def deal_move(request, pk):
     """Move a deal to another stage of its pipeline (board, detail page, or plain form)."""
-    deal = get_editable_or_403(Deal.objects.select_related("stage"), request.user, pk=pk)
+    deal = get_editable_or_403(
+        Deal.objects.select_related("stage", "company", "owner"), request.user, pk=pk
+    )
+    old_stage_id = deal.stage_id
     form = MoveStageForm(request.POST, deal=deal)
-    if form.is_valid():
+    moved = form.is_valid()
+    if moved:
         deal_move_stage(
             deal=deal,
             stage=form.cleaned_data["stage"],
@@ -99,7 +103,7 @@ def deal_move(request, pk):
         )
     back = request.POST.get("next", "")
     if request.htmx and back == "board":
-        return _board(request, deal.pipeline, template="deals/board.html#board")
+        return _board_move_response(request, deal, moved=moved, old_stage_id=old_stage_id)
     if back == "board":
         return redirect(f"{reverse('deals:board')}?pipeline={deal.pipeline_id}")
     return redirect(deal)
@@ -143,17 +147,46 @@ def board(request):
     return _board(request, pipeline, pipelines=pipelines)
 
 
+def _column_totals(deals) -> dict[int, dict]:
+    rows = deals.values("stage").annotate(count=Count("id"), value=Sum("amount")).order_by()
+    return {row["stage"]: row for row in rows}
+
+
+def _board_move_response(request, deal, *, moved: bool, old_stage_id: int):
+    """The card leaves its column (the request's target is swapped away) and lands on top of its
+    new column; every column head shows its new totals. A refused move changes nothing."""
+    stages = list(deal.pipeline.stages.order_by("order"))
+    visible = Deal.objects.visible_to(request.user).filter(pipeline=deal.pipeline)
+    totals = _column_totals(visible)
+    columns = [
+        {
+            "stage": s,
+            "count": totals.get(s.pk, {}).get("count", 0),
+            "value": totals.get(s.pk, {}).get("value") or 0,
+        }
+        for s in stages
+    ]
+    response = render(
+        request,
+        "deals/board.html#moved",
+        {
+            "deal": deal,
+            "columns": columns,
+            "moved": moved,
+            "old_stage_id": old_stage_id,
+        },
+    )
+    if not moved:
+        response["HX-Reswap"] = "none"
+    return response
+
+
 def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
     """Kanban columns: per stage, its totals and its most recently touched deals."""
     columns = []
     if pipeline is not None:
         deals = Deal.objects.visible_to(request.user).filter(pipeline=pipeline)
-        totals = {
-            row["stage"]: row
-            for row in deals.values("stage")
-            .annotate(count=Count("id"), value=Sum("amount"))
-            .order_by()
-        }
+        totals = _column_totals(deals)
         for stage in pipeline.stages.order_by("order"):
             cards = (
                 deals.filter(stage=stage)

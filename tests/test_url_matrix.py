@@ -442,7 +442,7 @@ MATRIX: list[Case] = [
         changed=lambda r: Deal.all_objects.get(pk=r["deal"].pk).stage_id == r["other_stage"].pk,
         changers=EDITORS,
         shows="Nordwind rollout",
-        fragment='id="board"',
+        fragment='id="column-head-',
     ),
     # Undo a delete: ana's record was soft-deleted first; only its editors may bring it back.
     Case(

@@ -371,7 +371,7 @@ def test_a_malformed_pipeline_on_the_board_shows_the_first_pipeline(
     assert column_of(response.content.decode(), north_records["deal"]) == stages["qualified"].pk
 
 
-def test_moving_a_deal_on_the_board_returns_the_board_with_it_in_the_new_column(
+def test_moving_a_deal_on_the_board_lands_its_card_in_the_new_column_and_updates_the_heads(
     client_for, org, north_records, stages
 ):
     deal = north_records["deal"]
@@ -383,8 +383,19 @@ def test_moving_a_deal_on_the_board_returns_the_board_with_it_in_the_new_column(
     )
 
     body = assert_fragment(response)
-    assert body.lstrip().startswith('<div class="board" id="board">')
-    assert column_of(body, deal) == stages["proposal"].pk
+    # The card is swapped away by its own form (hx-swap="delete") and lands on top of Proposal.
+    landing = body.split(f'hx-swap-oob="afterbegin:#cards-{stages["proposal"].pk}"', 1)[1]
+    assert f'id="deal-{deal.pk}"' in landing.split("</article>", 1)[0]
+    assert "HX-Reswap" not in response
+    heads = {
+        int(m.group(1)): m.group(2)
+        for m in re.finditer(
+            r'<header id="column-head-(\d+)" hx-swap-oob="true">(.*?)</header>', body, re.S
+        )
+    }
+    assert "1 · 10,000" in heads[stages["proposal"].pk]
+    assert "0 · 0" in heads[stages["qualified"].pk]
+    assert "Moved “Nordwind rollout” to Proposal." in body  # the message, out of band
     deal.refresh_from_db()
     assert (deal.stage, deal.version, deal.updated_by, deal.closed_at) == (
         stages["proposal"],
@@ -459,7 +470,8 @@ def test_a_refused_board_move_by_htmx_says_why_in_its_response(client_for, north
     )
 
     body = assert_fragment(response)
-    assert column_of(body, deal) == stages["qualified"].pk
+    assert response["HX-Reswap"] == "none"  # the card stays where it was
+    assert 'hx-swap-oob="afterbegin' not in body
     deal.refresh_from_db()
     assert (deal.stage, deal.version) == (stages["qualified"], 1)
     assert "Say why the deal was lost." in body
