@@ -10,8 +10,17 @@ class ContactsConfig(AppConfig):
         from crm.registry import register_nav_item
         from crm.search import register_document
 
-        register_document(Contact, search.contact_document)
-        register_document(Company, search.company_document, related=search.company_dependents)
+        register_document(
+            Contact,
+            search.contact_document,
+            watch=["first_name", "last_name", "email", "phone", "company"],
+        )
+        register_document(
+            Company,
+            search.company_document,
+            watch=["name", "domain", "phone", "city"],
+            related=search.company_dependents,
+        )
         register_nav_item("Contacts", "contacts:list", 20)
         register_nav_item("Companies", "contacts:company-list", 30)
         register_nav_item("Activities", "contacts:activity-list", 40)

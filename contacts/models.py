@@ -120,7 +120,9 @@ class Activity(OwnedModel):
         "deals.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
-    external_id = models.CharField(max_length=255, blank=True)
+    # NULL for records made in Huddle: NULLs never collide, so the uniqueness below needs no
+    # condition (and validating it costs no query for them).
+    external_id = models.CharField(max_length=255, null=True, blank=True, default=None)  # noqa: DJ001
 
     history = HistoricalRecords()
     policy_key = "activity"
@@ -138,7 +140,6 @@ class Activity(OwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
-                condition=~models.Q(external_id=""),
                 name="activity_external_id_unique_per_source",
             ),
         ]

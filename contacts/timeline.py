@@ -1,8 +1,6 @@
 """The activity timeline of a contact, company or deal: only what its viewer may see."""
 
-from django.db.models import Prefetch
-
-from contacts.models import Activity, Contact
+from contacts.models import Activity
 
 TIMELINE_LENGTH = 50
 
@@ -12,12 +10,6 @@ def _timeline(user, **link):
         Activity.objects.visible_to(user)
         .filter(**link)
         .select_related("owner")
-        .prefetch_related(
-            Prefetch(
-                "contacts",
-                queryset=Contact.objects.visible_to(user).only("first_name", "last_name"),
-            )
-        )
         .order_by("-occurs_at", "-id")[:TIMELINE_LENGTH]
     )
 

@@ -217,7 +217,7 @@ def activity_delete(request, pk):
 @require_POST
 def activity_done(request, pk):
     """One click: tick a task done (or not); HTMX swaps the row, a plain post goes back."""
-    activity = get_editable_or_403(Activity.objects, request.user, pk=pk)
+    activity = get_editable_or_403(Activity.objects.select_related("owner"), request.user, pk=pk)
     activity = activity_toggle_done(activity=activity, by=request.user)
     if request.htmx:
         return render(request, "contacts/partials/activity_row.html", {"activity": activity})

@@ -8,11 +8,19 @@ from django.utils import timezone
 from crm.models import OwnedModel
 
 
-def validate(record: OwnedModel) -> None:
-    """full_clean(), minus the existence check of related objects that are loaded on the record:
-    they were just read from the database, and each check would cost a query."""
-    loaded = [f.name for f in record._meta.concrete_fields if f.is_relation and f.is_cached(record)]
-    record.full_clean(exclude=loaded)
+def validate(record: OwnedModel, fields: list[str] | None = None) -> None:
+    """full_clean() of what is being written, without queries that cannot find anything new.
+
+    Skipped: fields an update does not write (they passed when they were written), and the
+    existence check of related objects loaded on the record (they were just read from the
+    database); each would cost a query.
+    """
+    exclude = {
+        f.name for f in record._meta.concrete_fields if f.is_relation and f.is_cached(record)
+    }
+    if fields is not None:
+        exclude |= {f.name for f in record._meta.concrete_fields if f.name not in fields}
+    record.full_clean(exclude=exclude)
 
 
 @transaction.atomic(savepoint=False)  # callers are atomic; a savepoint costs 2 queries
@@ -48,7 +56,7 @@ def record_update(
 ) -> OwnedModel:
     """Save the named fields of an existing record and bump its version."""
     record.touch(by)
-    validate(record)
+    validate(record, fields)
     record.save(update_fields=[*fields, "updated_by", "updated_at", "version", *_derived(record)])
     for name, values in (m2m or {}).items():
         getattr(record, name).set(values)

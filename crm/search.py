@@ -39,16 +39,19 @@ class Registration:
     model: type[models.Model]
     document: Callable[[models.Model], Document]
     related: Callable[[models.Model], Iterable[models.Model]] | None
+    watch: frozenset[str]
 
 
 _registry: dict[str, Registration] = {}
 
 
-def register_document(model, document, related=None) -> None:
-    """`document(record)` says how a record reads in search; `related(record)` lists the other
+def register_document(model, document, *, watch: Iterable[str], related=None) -> None:
+    """`document(record)` says how a record reads in search, from the fields named in `watch`
+    (a save that writes none of them leaves the entry alone); `related(record)` lists the other
     records whose entries quote this one (a company's contacts quote its name)."""
     kind = model.policy_key
-    _registry[kind] = Registration(model, document, related)
+    watched = frozenset(watch) | {"owner", "owner_id", "deleted_at"}
+    _registry[kind] = Registration(model, document, related, watched)
     post_save.connect(_on_save, sender=model, dispatch_uid=f"search-{kind}")
     post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-delete-{kind}")
 
@@ -80,16 +83,18 @@ def refresh(record) -> None:
     if entry is None:
         SearchEntry.objects.filter(kind=kind, object_id=record.pk).delete()
         return
-    fields = ["owner", "title", "title_sort", "subtitle", "url", "terms"]
-    SearchEntry.objects.update_or_create(
-        kind=kind, object_id=record.pk, defaults={f: getattr(entry, f) for f in fields}
-    )
+    fields = ["owner_id", "title", "title_sort", "subtitle", "url", "terms"]
+    values = {f: getattr(entry, f) for f in fields}
+    # Update first: one query for the usual case, no savepoint (update_or_create takes three).
+    if not SearchEntry.objects.filter(kind=kind, object_id=record.pk).update(**values):
+        entry.save(force_insert=True)
 
 
 def _on_save(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
     registration = _registry[instance.policy_key]
+    update_fields = kwargs.get("update_fields")
+    if raw or (update_fields is not None and not registration.watch & update_fields):
+        return
 
     refresh(instance)
     if registration.related:

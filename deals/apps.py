@@ -10,6 +10,6 @@ class DealsConfig(AppConfig):
         from deals import search
         from deals.models import Deal
 
-        register_document(Deal, search.deal_document)
+        register_document(Deal, search.deal_document, watch=["title", "company"])
         register_nav_item("Deals", "deals:list", 50)
         register_nav_item("Board", "deals:board", 60)

@@ -84,7 +84,7 @@ def deal_delete(request, pk):
 def deal_move(request, pk):
     """Move a deal to another stage of its pipeline (board, detail page, or plain form)."""
     deal = get_editable_or_403(
-        Deal.objects.select_related("stage", "company", "owner"), request.user, pk=pk
+        Deal.objects.select_related("stage", "company", "owner", "pipeline"), request.user, pk=pk
     )
     old_stage_id = deal.stage_id
     form = MoveStageForm(request.POST, deal=deal)

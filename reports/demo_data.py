@@ -603,7 +603,7 @@ def _activities(rng, n, contacts, deals, users, now) -> int:
                 contact.company_id,
                 deal.id if deal else None,
                 "manual",
-                "",
+                None,  # external_id: made in Huddle
                 *_owned(contact.owner, created),
             )
         )

@@ -39,7 +39,7 @@ def _run(statements_by_vendor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("crm", "0002_search_entry")]
+    dependencies = [("crm", "0001_initial")]
 
     operations = [
         migrations.RunPython(
