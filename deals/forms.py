@@ -51,13 +51,20 @@ class DealForm(OwnedModelForm):
 
 
 class MoveStageForm(forms.Form):
-    stage = forms.ModelChoiceField(queryset=Stage.objects.all())
+    """Move a deal to a stage of its own pipeline. The stages are read once and kept in
+    `self.stages`, for the form and for whatever the response shows (the board's columns)."""
+
+    stage = forms.TypedChoiceField(coerce=int)
     lost_reason = forms.CharField(max_length=200, required=False)
 
     def __init__(self, *args, deal: Deal, **kwargs):
         super().__init__(*args, **kwargs)
         self.deal = deal
-        self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id)
+        self.stages = list(Stage.objects.filter(pipeline_id=deal.pipeline_id).order_by("order"))
+        self.fields["stage"].choices = [(s.pk, s.name) for s in self.stages]
+
+    def clean_stage(self) -> Stage:
+        return next(s for s in self.stages if s.pk == self.cleaned_data["stage"])
 
     def clean(self):
         cleaned = super().clean()

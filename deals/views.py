@@ -103,7 +103,9 @@ def deal_move(request, pk):
         )
     back = request.POST.get("next", "")
     if request.htmx and back == "board":
-        return _board_move_response(request, deal, moved=moved, old_stage_id=old_stage_id)
+        return _board_move_response(
+            request, deal, stages=form.stages, moved=moved, old_stage_id=old_stage_id
+        )
     if back == "board":
         return redirect(f"{reverse('deals:board')}?pipeline={deal.pipeline_id}")
     return redirect(deal)
@@ -152,10 +154,9 @@ def _column_totals(deals) -> dict[int, dict]:
     return {row["stage"]: row for row in rows}
 
 
-def _board_move_response(request, deal, *, moved: bool, old_stage_id: int):
+def _board_move_response(request, deal, *, stages, moved: bool, old_stage_id: int):
     """The card leaves its column (the request's target is swapped away) and lands on top of its
     new column; every column head shows its new totals. A refused move changes nothing."""
-    stages = list(deal.pipeline.stages.order_by("order"))
     visible = Deal.objects.visible_to(request.user).filter(pipeline=deal.pipeline)
     totals = _column_totals(visible)
     columns = [

@@ -1,0 +1,93 @@
+"""Query counts of the HTMX writes, at 1 and at 20 rows around them, with one literal each.
+
+DESIGN's budget for an HTMX interaction is at most 8 queries, the user, BEGIN and COMMIT
+included. The rows around the write (timeline entries, cards on the board) must not add any.
+"""
+
+import pytest
+from django.urls import reverse
+
+from contacts.models import Activity
+from crm import visibility
+from tests.factories import (
+    ActivityFactory,
+    ContactFactory,
+    DealFactory,
+    PipelineFactory,
+    StageFactory,
+)
+
+SIZES = [1, 20]
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def ana(client_for):
+    client = client_for("ana")
+    visibility.current_policy()  # cached per process, as for nearly every real request
+    return client
+
+
+@pytest.fixture
+def stages(db):
+    pipeline = PipelineFactory(name="Sales")
+    return [
+        StageFactory(pipeline=pipeline, name=name, order=i, probability=10 * (i + 1))
+        for i, name in enumerate(("Lead", "Qualified", "Proposal"))
+    ]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_logging_a_call_on_a_contact_costs_eight_queries(ana, org, size, django_assert_num_queries):
+    contact = ContactFactory(owner=org["ana"])
+    for i in range(size):
+        activity = ActivityFactory(subject=f"Earlier {i}", owner=org[("ana", "ben")[i % 2]])
+        activity.contacts.add(contact)
+
+    with django_assert_num_queries(8):
+        response = ana.post(
+            reverse("contacts:contact-log", args=[contact.pk]),
+            {"kind": "call", "subject": "Asked about pricing"},
+            headers=HX,
+        )
+
+    body = response.content.decode()
+    assert body.count('class="activity ') == size + 1
+    assert "Asked about pricing" in body
+    assert Activity.objects.filter(contacts=contact, subject="Asked about pricing").exists()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_ticking_a_task_done_costs_six_queries(ana, org, size, django_assert_num_queries):
+    tasks = [
+        ActivityFactory(kind="task", subject=f"Task {i}", owner=org["ana"]) for i in range(size)
+    ]
+
+    with django_assert_num_queries(6):
+        response = ana.post(reverse("contacts:activity-done", args=[tasks[-1].pk]), headers=HX)
+
+    assert f'id="activity-{tasks[-1].pk}"' in response.content.decode()
+    tasks[-1].refresh_from_db()
+    assert tasks[-1].done
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_board_move_costs_eight_queries(ana, org, stages, size, django_assert_num_queries):
+    deals = [
+        DealFactory(title=f"Deal {i}", stage=stages[i % 3], owner=org[("ana", "maria")[i % 2]])
+        for i in range(size)
+    ]
+    deal = deals[0]
+
+    with django_assert_num_queries(8):
+        response = ana.post(
+            reverse("deals:move", args=[deal.pk]),
+            {"stage": stages[2].pk, "next": "board"},
+            headers=HX,
+        )
+
+    body = response.content.decode()
+    assert body.count('id="column-head-') == 3
+    assert f'id="deal-{deal.pk}"' in body
+    deal.refresh_from_db()
+    assert deal.stage == stages[2]
