@@ -6,6 +6,7 @@ from crm.forms import OwnedModelForm
 
 
 class CompanyForm(OwnedModelForm):
+    primary_fields = ("name", "domain", "phone")
     website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -15,6 +16,8 @@ class CompanyForm(OwnedModelForm):
 
 
 class ContactForm(OwnedModelForm):
+    primary_fields = ("first_name", "last_name", "company", "email", "phone")
+
     class Meta:
         model = Contact
         fields = [
@@ -32,6 +35,8 @@ class ContactForm(OwnedModelForm):
 
 
 class ActivityForm(OwnedModelForm):
+    primary_fields = ("kind", "subject", "occurs_at", "done", "deal")
+
     class Meta:
         model = Activity
         fields = [

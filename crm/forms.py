@@ -3,7 +3,7 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from crm import visibility
+from crm import requirements, visibility
 
 
 class HuddleFormRenderer(TemplatesSetting):
@@ -17,11 +17,47 @@ class OwnedModelForm(forms.ModelForm):
     Every choice of a related owned record (the company picker, the deal picker, contacts) offers
     only what this user may see, and the owner picker only whom they may assign to, so a forged
     id in a POST fails validation like any other invalid choice.
+
+    Reports first: a field that an enabled report needs is asked for up front, required, and
+    says which report needs it ("Needed by: Forecast"). Up front too: the form's
+    `primary_fields` and whatever the model itself requires; everything else sits under "More".
     """
+
+    primary_fields: tuple[str, ...] = ()
+    template_name = "crm/owned_form.html"
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self._apply_report_needs()
+        self._scope_choices(user)
+
+    def _apply_report_needs(self) -> None:
+        needed = requirements.needed_fields(self._meta.model._meta.label)
+        for name, field in self.fields.items():
+            field.needed_by = needed.get(name, [])
+            if field.needed_by:
+                field.required = True
+                field.help_text = "Needed by: " + ", ".join(field.needed_by)
+
+    @property
+    def up_front(self) -> list:
+        return [f for f in self.visible_fields() if self._is_up_front(f)]
+
+    @property
+    def more(self) -> list:
+        return [f for f in self.visible_fields() if not self._is_up_front(f)]
+
+    def _is_up_front(self, bound_field) -> bool:
+        field = bound_field.field
+        return (
+            bound_field.name in self.primary_fields
+            or field.required
+            or bool(getattr(field, "needed_by", None))
+            or bool(bound_field.errors)
+        )
+
+    def _scope_choices(self, user) -> None:
         for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             if queryset is None:

@@ -166,3 +166,24 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+
+class ReportSwitch(models.Model):
+    """Whether a report is on for the organisation; a report without a row is on.
+
+    Kept in `crm` (not `reports`) because the forms read it: a field is asked for up front and
+    required while any enabled report needs it (crm/requirements.py).
+    """
+
+    slug = models.SlugField(max_length=60, unique=True)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.slug}: {'on' if self.enabled else 'off'}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from crm import requirements
+
+        requirements.forget_switches()

@@ -11,6 +11,7 @@ class StageChoiceField(forms.ModelChoiceField):
 
 
 class DealForm(OwnedModelForm):
+    primary_fields = ("title", "company", "pipeline", "stage", "amount")
     stage = StageChoiceField(queryset=Stage.objects.select_related("pipeline"))
 
     class Meta:

@@ -6,5 +6,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from crm.registry import register_nav_item
+        from reports import builtin  # noqa: F401  (registers the built-in reports)
 
         register_nav_item("My day", "home", 10)
+        register_nav_item("Reports", "reports:index", 15)

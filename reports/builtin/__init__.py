@@ -1,0 +1,3 @@
+"""The built-in reports. Importing this package registers them (ReportsConfig.ready)."""
+
+from reports.builtin import pipeline  # noqa: F401

@@ -1,0 +1,151 @@
+"""Pipeline by stage and forecast by expected close month."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+from deals.models import Deal, Stage
+from reports.base import Column, Params, Report, money
+from reports.registry import register
+
+
+def open_deals(user, params: Params):
+    deals = params.owned(Deal.objects.visible_to(user).open())
+    if params.pipeline is not None:
+        deals = deals.filter(pipeline=params.pipeline)
+    return deals
+
+
+def weighted(amount, probability) -> object:
+    """round(amount × probability / 100, 2), per deal (DECISIONS: Money)."""
+    return money(amount * probability / 100)
+
+
+@register
+class PipelineReport(Report):
+    slug = "pipeline"
+    title = "Pipeline"
+    question = "What is open, at which stage, and what is it worth?"
+    audience = ("rep", "manager", "admin")
+    filters = ("team", "owner", "pipeline")
+    columns = (
+        Column("pipeline", "Pipeline"),
+        Column("stage", "Stage"),
+        Column("count", "Deals", "int", drill=True),
+        Column("value", "Value", "money", drill=True),
+        Column("weighted_value", "Weighted", "money", drill=True),
+    )
+    row_key = "stage_id"
+    chart = ("stage", "value")
+    completeness_noun = "open deals"
+
+    def compute(self, user, params: Params):
+        # Weighted value is rounded per deal, so it is summed from one row per deal amount and
+        # probability group rather than computed from the stage total.
+        groups = (
+            open_deals(user, params).values("stage_id", "amount").annotate(n=Count("id")).order_by()
+        )
+        per_stage: dict[int, dict] = defaultdict(
+            lambda: {"count": 0, "value": money(0), "weighted_value": money(0)}
+        )
+        stages = {
+            s.pk: s
+            for s in Stage.objects.select_related("pipeline").filter(is_won=False, is_lost=False)
+        }
+        for g in groups:
+            stage = stages[g["stage_id"]]
+            row = per_stage[g["stage_id"]]
+            row["count"] += g["n"]
+            row["value"] += money(g["amount"]) * g["n"]
+            row["weighted_value"] += weighted(g["amount"], stage.probability) * g["n"]
+        rows = []
+        for stage in sorted(
+            stages.values(), key=lambda s: (s.pipeline.order, s.pipeline_id, s.order)
+        ):
+            if params.pipeline is not None and stage.pipeline_id != params.pipeline.pk:
+                continue
+            figures = per_stage.get(
+                stage.pk, {"count": 0, "value": money(0), "weighted_value": money(0)}
+            )
+            rows.append(
+                {
+                    "pipeline": stage.pipeline.name,
+                    "stage": stage.name,
+                    "stage_id": stage.pk,
+                    "probability": stage.probability,
+                    **figures,
+                }
+            )
+        totals = {
+            "count": sum(r["count"] for r in rows),
+            "value": sum((r["value"] for r in rows), money(0)),
+            "weighted_value": sum((r["weighted_value"] for r in rows), money(0)),
+        }
+        return rows, totals
+
+    def drill(self, user, params: Params, row: str, column: str):
+        deals = open_deals(user, params)
+        if row:
+            deals = deals.filter(stage_id=int(row))
+        return deals
+
+    def completeness_queryset(self, user, params: Params):
+        return open_deals(user, params)
+
+
+@register
+class ForecastReport(Report):
+    slug = "forecast"
+    title = "Forecast"
+    question = "What will close, month by month: weighted, and at best?"
+    audience = ("manager", "admin")
+    filters = ("team", "owner", "pipeline")
+    requires = {"deals.Deal": ("expected_close", "amount")}
+    columns = (
+        Column("month", "Expected close"),
+        Column("count", "Deals", "int", drill=True),
+        Column("weighted_value", "Weighted", "money", drill=True),
+        Column("best_case", "Best case", "money", drill=True),
+    )
+    row_key = "month"
+    chart = ("month", "weighted_value")
+    completeness_noun = "open deals"
+
+    def compute(self, user, params: Params):
+        groups = (
+            open_deals(user, params)
+            .filter(expected_close__isnull=False)
+            .annotate(month=TruncMonth("expected_close"))
+            .values("month", "amount", "stage__probability")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        months: dict[date, dict] = {}
+        for g in groups:
+            row = months.setdefault(
+                g["month"], {"count": 0, "weighted_value": money(0), "best_case": money(0)}
+            )
+            row["count"] += g["n"]
+            row["weighted_value"] += weighted(g["amount"], g["stage__probability"]) * g["n"]
+            row["best_case"] += money(g["amount"]) * g["n"]
+        rows = [{"month": m.strftime("%Y-%m"), **figures} for m, figures in sorted(months.items())]
+        totals = {
+            "count": sum(r["count"] for r in rows),
+            "weighted_value": sum((r["weighted_value"] for r in rows), money(0)),
+            "best_case": sum((r["best_case"] for r in rows), money(0)),
+        }
+        return rows, totals
+
+    def drill(self, user, params: Params, row: str, column: str):
+        deals = open_deals(user, params).filter(expected_close__isnull=False)
+        if row:
+            year, month = (int(x) for x in row.split("-"))
+            deals = deals.filter(expected_close__year=year, expected_close__month=month)
+        return deals
+
+    def completeness_queryset(self, user, params: Params):
+        return open_deals(user, params)

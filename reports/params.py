@@ -1,0 +1,114 @@
+"""Reading report filters from a request or the command line, within what the user may see."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from crm.models import Team
+from deals.models import Pipeline
+from reports.base import Params, Report
+
+PERIODS = {
+    "this-week": "This week",
+    "last-week": "Last week",
+    "this-month": "This month",
+    "last-month": "Last month",
+    "last-90-days": "Last 90 days",
+    "this-quarter": "This quarter",
+}
+
+
+def teams_for(user):
+    """Teams a user may filter by: their own, the ones they manage; every team for an admin."""
+    if user.is_admin:
+        return Team.objects.all()
+    return Team.objects.filter(Q(pk=user.team_id) | Q(managers=user)).distinct()
+
+
+def owners_for(user):
+    """People a user may filter by: those whose records they can see at all."""
+    users = get_user_model().objects.filter(is_active=True)
+    if user.is_admin:
+        return users
+    return users.filter(
+        Q(pk=user.pk) | Q(team_id=user.team_id, team__isnull=False) | Q(team__managers=user)
+    ).distinct()
+
+
+def period_bounds(name: str, today: date) -> tuple[date, date]:
+    monday = today - timedelta(days=today.weekday())
+    first = today.replace(day=1)
+    if name == "this-week":
+        return monday, monday + timedelta(days=6)
+    if name == "last-week":
+        return monday - timedelta(days=7), monday - timedelta(days=1)
+    if name == "this-month":
+        next_first = (first + timedelta(days=32)).replace(day=1)
+        return first, next_first - timedelta(days=1)
+    if name == "last-month":
+        last_day = first - timedelta(days=1)
+        return last_day.replace(day=1), last_day
+    if name == "this-quarter":
+        q_first = first.replace(month=3 * ((today.month - 1) // 3) + 1)
+        q_next = (q_first + timedelta(days=95)).replace(day=1)
+        return q_first, q_next - timedelta(days=1)
+    return today - timedelta(days=89), today
+
+
+class ParamsForm(forms.Form):
+    """The filters of one report. Unknown or foreign values are errors, never widened scopes."""
+
+    period = forms.ChoiceField(choices=[("", "Custom")] + list(PERIODS.items()), required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="All my teams"
+    )
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="Everyone"
+    )
+    pipeline = forms.ModelChoiceField(
+        queryset=Pipeline.objects.all(), required=False, empty_label="All pipelines"
+    )
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.IntegerField(required=False, min_value=1, max_value=3650)
+
+    def __init__(self, data, *, report: Report, user):
+        super().__init__(data)
+        self.report = report
+        self.fields["team"].queryset = teams_for(user)
+        self.fields["owner"].queryset = owners_for(user)
+        wanted = set(report.filters)
+        if "period" in wanted:
+            wanted |= {"start", "end"}
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("The period ends before it starts.")
+        return cleaned
+
+    def params(self) -> Params:
+        params = self.report.default_params()
+        data = self.cleaned_data
+        if data.get("period"):
+            params.start, params.end = period_bounds(data["period"], timezone.localdate())
+        if data.get("start"):
+            params.start = data["start"]
+        if data.get("end"):
+            params.end = data["end"]
+        params.team = data.get("team")
+        params.owner = data.get("owner")
+        params.pipeline = data.get("pipeline")
+        params.since = data.get("since") or params.since
+        params.days = data.get("days") or params.days
+        return params
