@@ -7,7 +7,7 @@ class ContactsConfig(AppConfig):
     def ready(self):
         from contacts import search
         from contacts.models import Company, Contact
-        from crm.registry import register_nav_item
+        from crm.registry import register_inline_fields, register_nav_item
         from crm.search import register_document
 
         register_document(
@@ -21,6 +21,11 @@ class ContactsConfig(AppConfig):
             watch=["name", "domain", "phone", "city"],
             related=search.company_dependents,
         )
+        register_inline_fields(
+            "contacts.Contact", "first_name", "last_name", "job_title", "email", "phone", "city"
+        )
+        register_inline_fields("contacts.Company", "name", "domain", "phone", "city")
+        register_inline_fields("contacts.Activity", "subject")
         register_nav_item("Contacts", "contacts:list", 20)
         register_nav_item("Companies", "contacts:company-list", 30)
         register_nav_item("Activities", "contacts:activity-list", 40)

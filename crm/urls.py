@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm import views
+from crm import inline, views
 
 urlpatterns = [
     path("", include("reports.urls")),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("settings/", views.settings_page, name="settings"),
     path("restore/<str:label>/<int:pk>/", views.restore, name="restore"),
+    path("inline/<str:label>/<int:pk>/<str:field>/", inline.inline_edit, name="inline-edit"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,0 +1,112 @@
+"""The one inline-edit mechanism: a field shown as a value, edited in place, saved with a version.
+
+Fix lists, tables and detail pages all use it. The edit carries the record's version and the
+value the user started from; a save over a newer version merges unless this very field was
+changed meanwhile — then the user sees both values and chooses (nothing is overwritten silently).
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.forms import modelform_factory
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from crm import visibility
+from crm.crud import safe_next
+from crm.forms import OwnedModelForm
+from crm.models import OwnedModel
+from crm.records import record_update
+from crm.registry import inline_fields
+
+TEMPLATE = "crm/inline_field.html"
+
+
+def resolve(label: str, pk: int, field: str, user, *, for_edit: bool):
+    """The record and field named in the URL, if inline editing is allowed for them."""
+    if field not in inline_fields.get(label, ()):
+        raise Http404("That field cannot be edited in place.")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError) as exc:
+        raise Http404("No such kind of record.") from exc
+    if not issubclass(model, OwnedModel):
+        raise Http404("No such kind of record.")
+    if for_edit:
+        return visibility.get_editable_or_403(model.objects, user, pk=pk)
+    return visibility.get_visible_or_404(model.objects, user, pk=pk)
+
+
+def form_for(record, field: str, user, data=None):
+    form_class = modelform_factory(type(record), form=OwnedModelForm, fields=[field])
+    return form_class(data, instance=record, user=user, auto_id=f"inline-{record.pk}-%s")
+
+
+def shown(record, field: str) -> str:
+    """The value as the user sees it; also what an edit is compared against."""
+    value = getattr(record, field)
+    if value is None or value == "":
+        return ""
+    return str(getattr(value, "pk", value))
+
+
+def context(record, field: str, **extra) -> dict:
+    label = record._meta.label
+    return {
+        "record": record,
+        "field": field,
+        "label": record._meta.get_field(field).verbose_name,
+        "value": getattr(record, field),
+        "shown": shown(record, field),
+        "url": reverse("inline-edit", args=[label, record.pk, field]),
+        "dom_id": f"inline-{label.replace('.', '-')}-{record.pk}-{field}",
+        **extra,
+    }
+
+
+def inline_edit(request, label: str, pk: int, field: str):
+    """GET: the value (or, with ?edit=1, its input). POST: save it, or show the conflict."""
+    if request.method != "POST":
+        editing = request.GET.get("edit") == "1"
+        record = resolve(label, pk, field, request.user, for_edit=editing)
+        if not editing:
+            return render(request, f"{TEMPLATE}#display", context(record, field))
+        form = form_for(record, field, request.user)
+        return render(request, f"{TEMPLATE}#edit", context(record, field, form=form))
+    record = resolve(label, pk, field, request.user, for_edit=True)
+    original = request.POST.get("original", "")
+    try:
+        their_version = int(request.POST.get("version", ""))
+    except ValueError as exc:
+        raise PermissionDenied("This edit carries no version; reload and try again.") from exc
+    current = shown(record, field)
+    form = form_for(record, field, request.user, request.POST)
+    if (
+        their_version != record.version
+        and current != original
+        and not request.POST.get("overwrite")
+    ):
+        # Someone changed this very field since the user started: let them choose.
+        return render(
+            request,
+            f"{TEMPLATE}#conflict",
+            context(
+                record,
+                field,
+                form=form,
+                mine=request.POST.get(field, ""),
+                theirs=current,
+                changed_by=record.updated_by,
+            ),
+        )
+    if not form.is_valid():
+        return render(request, f"{TEMPLATE}#edit", context(record, field, form=form))
+    if field in form.changed_data:
+        record = record_update(record=form.save(commit=False), by=request.user, fields=[field])
+    if not request.htmx:  # a plain form post (no JavaScript): back to where it came from
+        return redirect(safe_next(request, fallback=record.get_absolute_url()))
+    response = render(request, f"{TEMPLATE}#display", context(record, field, saved=True))
+    response["HX-Trigger"] = "recordChanged"
+    return response

@@ -1,0 +1,115 @@
+"""What a report section shows: formatted figures, links behind them, a bar chart, completeness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from reports.base import Params, Report, Result
+
+CHART_WIDTH = 560
+BAR_HEIGHT = 22
+
+
+@dataclass
+class Cell:
+    text: str
+    url: str = ""
+    numeric: bool = False
+
+
+def fmt(value, kind: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if kind == "money":
+        return f"{Decimal(value):,.0f}"
+    if kind == "percent":
+        return f"{value}%"
+    if kind == "int":
+        return f"{int(value):,}"
+    return str(value)
+
+
+def _drill_url(report: Report, params: Params, row: str, column: str) -> str:
+    query = {**params.as_query(), "row": row, "col": column}
+    return reverse("reports:drill", args=[report.slug]) + "?" + urlencode(query)
+
+
+def table_rows(report: Report, params: Params, result: Result) -> list[list[Cell]]:
+    rows = []
+    for row in result.rows:
+        key = str(row.get(report.row_key, "")) if report.row_key else ""
+        rows.append(
+            [
+                Cell(
+                    fmt(row.get(col.key), col.kind),
+                    _drill_url(report, params, key, col.key)
+                    if col.drill and report.row_key
+                    else "",
+                    col.kind in ("money", "int", "percent"),
+                )
+                for col in report.columns
+            ]
+        )
+    return rows
+
+
+def totals_row(report: Report, params: Params, result: Result) -> list[Cell] | None:
+    if not result.totals:
+        return None
+    cells = []
+    for i, col in enumerate(report.columns):
+        if col.key in result.totals:
+            url = _drill_url(report, params, "", col.key) if col.drill else ""
+            cells.append(Cell(fmt(result.totals[col.key], col.kind), url, True))
+        else:
+            cells.append(Cell("Total" if i == 0 else ""))
+    return cells
+
+
+def chart_bars(report: Report, result: Result) -> list[dict]:
+    """Server-rendered SVG bars (no chart library): label, value, width, y."""
+    if not report.chart or not result.rows:
+        return []
+    label_key, value_key = report.chart
+    kind = next((c.kind for c in report.columns if c.key == value_key), "int")
+    values = [Decimal(str(r.get(value_key) or 0)) for r in result.rows]
+    top = max(values) or Decimal(1)
+    return [
+        {
+            "label": str(r.get(label_key, "")),
+            "value": fmt(v, kind),
+            "width": max(1, int(CHART_WIDTH * 0.6 * float(v / top))) if v > 0 else 0,
+            "y": i * (BAR_HEIGHT + 6),
+        }
+        for i, (r, v) in enumerate(zip(result.rows, values, strict=True))
+    ]
+
+
+def section_context(request, report: Report, params: Params) -> dict:
+    result = report.run(request.user, params)
+    bars = chart_bars(report, result)
+    query = urlencode(params.as_query())
+    return {
+        "report": report,
+        "params": params,
+        "result": result,
+        "columns": report.columns,
+        "rows": table_rows(report, params, result),
+        "totals": totals_row(report, params, result),
+        "bars": bars,
+        "chart_height": len(bars) * (BAR_HEIGHT + 6),
+        "chart_width": CHART_WIDTH,
+        "completeness": result.completeness,
+        "completeness_sentence": result.completeness.sentence(report.title)
+        if result.completeness
+        else "",
+        "query": query,
+        "fix_url": reverse("reports:fix", args=[report.slug]) + "?" + query,
+        "export_csv": reverse("reports:export", args=[report.slug, "csv"]) + "?" + query,
+        "export_xlsx": reverse("reports:export", args=[report.slug, "xlsx"]) + "?" + query,
+        "detail_url": reverse("reports:detail", args=[report.slug]) + "?" + query,
+    }
