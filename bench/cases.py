@@ -32,6 +32,7 @@ def prepare(client, username: str) -> dict:
     """Log in and pick records this user may see (and change) to measure the detail pages on."""
     from contacts.models import Activity, Company, Contact
     from deals.models import Deal
+    from reports import registry
 
     user = get_user_model().objects.get(username=username)
     client.force_login(user)
@@ -47,6 +48,7 @@ def prepare(client, username: str) -> dict:
         "activity": Activity.objects.editable_by(user).order_by("id").first(),
         "task": Activity.objects.editable_by(user).filter(kind="task").order_by("id").first(),
         "search_terms": ["mü", contact.email[:6].upper(), contact.phone[-6:]],
+        "reports": registry.for_user(user),
     }
 
 
@@ -115,5 +117,30 @@ def build_cases(ctx: dict) -> list[Case]:
             htmx=True,
             data=lambda i: {"stage": (stage_a if i % 2 else stage_b).pk, "next": "board"},
         ),
+        Case(
+            "inline edit a deal amount",
+            "htmx",
+            reverse("inline-edit", args=["deals.Deal", deal.pk, "amount"]),
+            method="post",
+            htmx=True,
+            data=lambda i: _inline_data(deal, "amount", str(1000 + i)),
+        ),
+        Case("dashboard page", "report", reverse("reports:dashboard")),
     ]
+    for report in ctx["reports"]:
+        cases.append(
+            Case(f"report {report.slug}", "report", reverse("reports:section", args=[report.slug]))
+        )
+        if report.requires:
+            cases.append(
+                Case(
+                    f"fix list {report.slug}", "report", reverse("reports:fix", args=[report.slug])
+                )
+            )
     return cases
+
+
+def _inline_data(deal, field: str, value: str) -> dict:
+    """The inline edit as the page would post it: the current version and the value shown."""
+    deal.refresh_from_db(fields=["version", field])
+    return {field: value, "version": deal.version, "original": str(getattr(deal, field))}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.forms import modelform_factory
+from django.forms import DateInput, modelform_factory
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +40,12 @@ def resolve(label: str, pk: int, field: str, user, *, for_edit: bool):
 
 
 def form_for(record, field: str, user, data=None):
-    form_class = modelform_factory(type(record), form=OwnedModelForm, fields=[field])
+    kind = record._meta.get_field(field).get_internal_type()
+    widgets = {"DateField": DateInput(attrs={"type": "date"})}
+    form_class = modelform_factory(
+        type(record), form=OwnedModelForm, fields=[field],
+        widgets={field: widgets[kind]} if kind in widgets else None,
+    )
     return form_class(data, instance=record, user=user, auto_id=f"inline-{record.pk}-%s")
 
 

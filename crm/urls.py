@@ -10,6 +10,7 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("search/", views.search, name="search"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/reports/<slug:slug>/", views.report_switch, name="report-switch"),
     path("restore/<str:label>/<int:pk>/", views.restore, name="restore"),
     path("inline/<str:label>/<int:pk>/<str:field>/", inline.inline_edit, name="inline-edit"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

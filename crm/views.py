@@ -6,9 +6,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from crm import requirements, visibility
 from crm import search as global_search
-from crm import visibility
-from crm.models import OwnedModel, VisibilityPolicy
+from crm.models import OwnedModel, ReportSwitch, VisibilityPolicy
 from crm.records import record_restore
 from crm.settings_forms import VisibilityPolicyForm
 
@@ -50,16 +50,57 @@ def search(request):
 
 
 def settings_page(request):
-    """Admin-only organisation settings: for now, what reps may see and edit."""
+    """Admin-only organisation settings: what reps may see and edit, which reports are on."""
     if not request.user.is_admin:
         raise PermissionDenied("Only an admin may change the organisation's settings.")
     policy = VisibilityPolicy.objects.filter(pk=1).first() or VisibilityPolicy(pk=1)
-    form = VisibilityPolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    form = VisibilityPolicyForm(posted, instance=policy)
+    if posted is not None and form.is_valid():
         form.save()
         messages.success(request, "Visibility policy saved.")
         return redirect("settings")
-    return render(request, "crm/settings.html", {"form": form, "title": "Settings"})
+    return render(
+        request,
+        "crm/settings.html",
+        {
+            "form": form,
+            "title": "Settings",
+            "reports": _report_switches(),
+        },
+    )
+
+
+def _report_switches() -> list[dict]:
+    off = requirements.disabled_slugs()
+    return [
+        {
+            "info": info,
+            "enabled": slug not in off,
+            "needs": [
+                f"{label.split('.')[-1]}: {', '.join(fields)}"
+                for label, fields in info.requires.items()
+            ],
+        }
+        for slug, info in requirements.reports.items()
+    ]
+
+
+@require_POST
+def report_switch(request, slug):
+    """Turn a report on or off; the forms follow at once (crm/requirements.py)."""
+    if not request.user.is_admin:
+        raise PermissionDenied("Only an admin may switch reports on or off.")
+    if slug not in requirements.reports:
+        raise Http404("No such report.")
+    enabled = request.POST.get("enabled") == "1"
+    ReportSwitch.objects.update_or_create(slug=slug, defaults={"enabled": enabled})
+    requirements.forget_switches()
+    title = requirements.reports[slug].title
+    messages.success(request, f"{title} is {'on' if enabled else 'off'}.")
+    if request.htmx:
+        return render(request, "crm/settings.html#reports", {"reports": _report_switches()})
+    return redirect("settings")
 
 
 @require_POST

@@ -96,6 +96,9 @@ class Completeness:
     def sentence(self, title: str) -> str:
         if not self.incomplete:
             return f"{title}: all {self.total} {self.noun} have what it needs."
+        gaps = [label for label, n in self.missing.items() if n]
+        if len(gaps) == 1:
+            return f"{title}: {self.incomplete} of {self.total} {self.noun} lack {gaps[0]}."
         lacking = ", ".join(f"{n} lack {label}" for label, n in self.missing.items() if n)
         return f"{title}: {self.incomplete} of {self.total} {self.noun} are incomplete ({lacking})."
 

@@ -11,7 +11,9 @@ from django.urls import reverse
 from reports.base import Params, Report, Result
 
 CHART_WIDTH = 560
+CHART_LABELS = 170  # left: the labels; right: room for the value after the longest bar
 BAR_HEIGHT = 22
+BAR_ROOM = CHART_WIDTH - CHART_LABELS - 90
 
 
 @dataclass
@@ -82,7 +84,7 @@ def chart_bars(report: Report, result: Result) -> list[dict]:
         {
             "label": str(r.get(label_key, "")),
             "value": fmt(v, kind),
-            "width": max(1, int(CHART_WIDTH * 0.6 * float(v / top))) if v > 0 else 0,
+            "width": max(1, int(BAR_ROOM * float(v / top))) if v > 0 else 0,
             "y": i * (BAR_HEIGHT + 6),
         }
         for i, (r, v) in enumerate(zip(result.rows, values, strict=True))
