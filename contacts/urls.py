@@ -11,6 +11,7 @@ urlpatterns = [
     path("contacts/<int:pk>/edit/", views.contact_edit, name="edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="delete"),
     path("contacts/<int:pk>/log/", views.contact_log, name="contact-log"),
+    path("duplicates/", views.duplicates, name="duplicates"),
     path("companies/", views.company_list, name="company-list"),
     path("companies/new/", views.company_create, name="company-create"),
     path("companies/<int:pk>/", views.company_detail, name="company-detail"),

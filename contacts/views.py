@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from contacts import timeline
+from contacts.duplicates import company_duplicates, contact_duplicates
 from contacts.filters import ActivityFilter, CompanyFilter, ContactFilter
 from contacts.forms import ActivityForm, CompanyForm, ContactForm, LogActivityForm
 from contacts.models import Activity, Company, Contact
@@ -59,6 +60,7 @@ def company_create(request):
         template="contacts/company_form.html",
         title="New company",
         success_message="Added {record}.",
+        extra={"duplicates_url": reverse("contacts:duplicates") + "?kind=company"},
     )
 
 
@@ -71,6 +73,9 @@ def company_edit(request, pk):
         template="contacts/company_form.html",
         title=f"Edit {company}",
         record=company,
+        extra={
+            "duplicates_url": reverse("contacts:duplicates") + f"?kind=company&exclude={company.pk}"
+        },
     )
 
 
@@ -124,6 +129,7 @@ def contact_create(request):
         template="contacts/contact_form.html",
         title="New contact",
         success_message="Added {record}.",
+        extra={"duplicates_url": reverse("contacts:duplicates") + "?kind=contact"},
     )
 
 
@@ -136,6 +142,9 @@ def contact_edit(request, pk):
         template="contacts/contact_form.html",
         title=f"Edit {contact}",
         record=contact,
+        extra={
+            "duplicates_url": reverse("contacts:duplicates") + f"?kind=contact&exclude={contact.pk}"
+        },
     )
 
 
@@ -264,3 +273,27 @@ def contact_log(request, pk):
 def company_log(request, pk):
     company = get_visible_or_404(Company.objects, request.user, pk=pk)
     return _log_on(request, target=company, link={"company": company})
+
+
+def duplicates(request):
+    """As a contact or company is typed: the existing ones it may duplicate (HTMX fragment)."""
+    get = request.GET
+    exclude = int(get["exclude"]) if get.get("exclude", "").isdigit() else None
+    if get.get("kind") == "company":
+        matches = company_duplicates(
+            request.user,
+            name=get.get("name", ""),
+            domain=get.get("domain", ""),
+            phone=get.get("phone", ""),
+            exclude_pk=exclude,
+        )
+    else:
+        name = f"{get.get('first_name', '')} {get.get('last_name', '')}".strip()
+        matches = contact_duplicates(
+            request.user,
+            name=name,
+            email=get.get("email", ""),
+            phone=get.get("phone", ""),
+            exclude_pk=exclude,
+        )
+    return render(request, "contacts/partials/duplicates.html", {"matches": matches})

@@ -128,3 +128,21 @@ def assignable_owners(user) -> QuerySet:
     if user.role == "manager":
         return users.filter(Q(pk=user.pk) | Q(team__managers=user)).distinct()
     return users.filter(pk=user.pk)
+
+
+def with_visible_flag(queryset: QuerySet, user) -> QuerySet:
+    """Annotate `is_visible` on each row: used where a record may be found but not shown
+    (duplicate checks), so the page can say only what `duplicate_hint` allows."""
+    from django.db.models import Exists, OuterRef
+
+    scope = visible(queryset.model.objects.all(), user)
+    return queryset.annotate(is_visible=Exists(scope.filter(pk=OuterRef("pk"))))
+
+
+def duplicate_hint(record) -> str:
+    """All that a user learns of a duplicate they may not see: that it exists, and whose it is.
+
+    Only for an exact e-mail or phone match — never for a similar name, which would let anyone
+    list another team's contacts by typing.
+    """
+    return f"Already in Huddle, owned by {record.owner}"
