@@ -5,8 +5,10 @@ class ContactsConfig(AppConfig):
     name = "contacts"
 
     def ready(self):
-        from contacts import search
-        from contacts.models import Company, Contact
+        from django.db.models.signals import post_delete, post_save, pre_save
+
+        from contacts import rollups, search
+        from contacts.models import Activity, Company, Contact
         from crm.registry import register_inline_fields, register_nav_item
         from crm.search import register_document
 
@@ -29,3 +31,7 @@ class ContactsConfig(AppConfig):
         register_nav_item("Contacts", "contacts:list", 20)
         register_nav_item("Companies", "contacts:company-list", 30)
         register_nav_item("Activities", "contacts:activity-list", 40)
+        # The activity rollup follows every write of an activity (contacts/rollups.py).
+        pre_save.connect(rollups.remember_old_row, sender=Activity, dispatch_uid="rollup-pre")
+        post_save.connect(rollups.activity_saved, sender=Activity, dispatch_uid="rollup-save")
+        post_delete.connect(rollups.activity_deleted, sender=Activity, dispatch_uid="rollup-del")

@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from contacts.normalize import normalize_email, normalize_phone, normalize_text
-from crm.models import OwnedModel
+from crm.models import OwnedModel, OwnedQuerySet
 
 
 class Company(OwnedModel):
@@ -153,3 +154,32 @@ class Activity(OwnedModel):
     @property
     def is_open_task(self) -> bool:
         return self.kind == self.Kind.TASK and not self.done
+
+
+class ActivityDay(models.Model):
+    """How many activities of one kind one owner has on one day, and how many of them are done.
+
+    Reports over a million activities read these rows instead (DECISIONS: Measuring). They are
+    derived data: contacts/rollups.py recomputes the affected rows from the activities on every
+    write, and rebuilds them all after a bulk load. `day` is the date in the organisation time
+    zone (settings.TIME_ZONE), as weeks and "today" are.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    kind = models.CharField(max_length=10, choices=Activity.Kind.choices)
+    count = models.PositiveIntegerField(default=0)
+    done_count = models.PositiveIntegerField(default=0)
+
+    # Scoped like the activities it counts: visible_to(user) filters owner_id (crm/visibility.py).
+    objects = OwnedQuerySet.as_manager()
+    policy_key = "activity"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "day", "kind"], name="activity_day_unique"),
+        ]
+        indexes = [models.Index(fields=["day", "owner"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.day} {self.kind}: {self.count}"

@@ -43,7 +43,9 @@ def form_for(record, field: str, user, data=None):
     kind = record._meta.get_field(field).get_internal_type()
     widgets = {"DateField": DateInput(attrs={"type": "date"})}
     form_class = modelform_factory(
-        type(record), form=OwnedModelForm, fields=[field],
+        type(record),
+        form=OwnedModelForm,
+        fields=[field],
         widgets={field: widgets[kind]} if kind in widgets else None,
     )
     return form_class(data, instance=record, user=user, auto_id=f"inline-{record.pk}-%s")

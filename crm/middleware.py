@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 
@@ -31,3 +34,37 @@ class HtmxMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
             and not any(h in response for h in ("HX-Redirect", "HX-Location", "HX-Refresh"))
         )
+
+
+LAST_SEEN_EVERY = timedelta(minutes=5)
+
+
+class LastSeenMiddleware:
+    """Stamp `User.last_seen` for the adoption report, at most once per LAST_SEEN_EVERY per user.
+
+    The user row is loaded for every request anyway (LoginRequiredMiddleware), so whether the
+    stamp is stale is read from it for free; only a stale stamp costs one UPDATE. Login stamps
+    it too (`stamp_at_login`), so the requests right after a login cost nothing extra.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now()
+            if user.last_seen is None or now - user.last_seen >= LAST_SEEN_EVERY:
+                _stamp(user, now)
+        return self.get_response(request)
+
+
+def stamp_at_login(sender, request, user, **kwargs):
+    """user_logged_in receiver: a login is a visit (connected in CrmConfig.ready)."""
+    _stamp(user, timezone.now())
+
+
+def _stamp(user, now) -> None:
+    # An UPDATE of one column, not save(): no other field of a possibly stale instance is written.
+    type(user)._default_manager.filter(pk=user.pk).update(last_seen=now)
+    user.last_seen = now

@@ -31,6 +31,9 @@ class User(AbstractUser):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
+    # Stamped at login and by crm.middleware.LastSeenMiddleware (at most every few minutes):
+    # the adoption report's "last seen".
+    last_seen = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

@@ -146,3 +146,11 @@ def duplicate_hint(record) -> str:
     list another team's contacts by typing.
     """
     return f"Already in Huddle, owned by {record.owner}"
+
+
+def with_editable_flag(queryset: QuerySet, user) -> QuerySet:
+    """Annotate `is_editable` on each row (e.g. board cards: only those may be dragged)."""
+    from django.db.models import Exists, OuterRef
+
+    scope = editable(queryset.model.objects.all(), user)
+    return queryset.annotate(is_editable=Exists(scope.filter(pk=OuterRef("pk"))))

@@ -9,7 +9,12 @@ from contacts.forms import LogActivityForm
 from contacts.models import Contact
 from contacts.services import activity_log
 from crm.crud import delete_page, form_page, render_list
-from crm.visibility import can_edit, get_editable_or_403, get_visible_or_404
+from crm.visibility import (
+    can_edit,
+    get_editable_or_403,
+    get_visible_or_404,
+    with_editable_flag,
+)
 from deals.filters import DealFilter
 from deals.forms import DealForm, MoveStageForm
 from deals.models import Deal, Pipeline
@@ -96,7 +101,11 @@ def deal_move(request, pk):
             by=request.user,
             lost_reason=form.cleaned_data["lost_reason"],
         )
-        messages.success(request, f"Moved “{deal}” to {deal.stage}.")
+        messages.success(
+            request,
+            f"Moved “{deal}” to {deal.stage}.",
+            extra_tags=f"undomove:{deal.pk}:{old_stage_id}:{request.POST.get('next') or 'deal'}",
+        )
     else:
         messages.error(
             request, "Not moved: " + "; ".join(e for errs in form.errors.values() for e in errs)
@@ -167,6 +176,7 @@ def _board_move_response(request, deal, *, stages, moved: bool, old_stage_id: in
         }
         for s in stages
     ]
+    deal.is_editable = True  # it was just moved by this user
     response = render(
         request,
         "deals/board.html#moved",
@@ -190,7 +200,7 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
         totals = _column_totals(deals)
         for stage in pipeline.stages.order_by("order"):
             cards = (
-                deals.filter(stage=stage)
+                with_editable_flag(deals.filter(stage=stage), request.user)
                 .select_related("company", "owner")
                 .order_by("-updated_at", "-id")
             )[:BOARD_CARDS_PER_STAGE]

@@ -19,6 +19,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from contacts import rollups
 from contacts.models import Activity, Company, Contact
 from contacts.normalize import normalize_email, normalize_phone, normalize_text
 from crm import search
@@ -314,6 +315,7 @@ def seed(sizes: Sizes, today: date, log=print) -> dict[str, int]:
     log(f"  {n_activities:>9,} activities")
     _reset_sequences()
     log(f"  {search.rebuild():>9,} search entries")
+    log(f"  {rollups.rebuild():>9,} activity days")
     return {
         "companies": len(companies),
         "contacts": len(contacts),

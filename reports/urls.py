@@ -5,6 +5,7 @@ from reports import views
 report_patterns = [
     path("", views.index, name="index"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("meetings/", include(("reports.meeting_urls", "meetings"))),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/section/", views.section, name="section"),
     path("<slug:slug>/drill/", views.drill, name="drill"),

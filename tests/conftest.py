@@ -8,7 +8,7 @@ never see them.
 
 import pytest
 
-from crm import visibility
+from crm import requirements, visibility
 from crm.models import User
 from tests.factories import (
     ActivityFactory,
@@ -33,6 +33,15 @@ def _fresh_policy():
     visibility.forget_policy()
     yield
     visibility.forget_policy()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_report_switches():
+    """Which reports are off is cached per process too; a test that switches one off must not
+    leave the next test's forms and reports believing it."""
+    requirements.forget_switches()
+    yield
+    requirements.forget_switches()
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
 """The built-in reports. Importing this package registers them (ReportsConfig.ready)."""
 
+import reports.builtin.deal_flow  # noqa: F401
 from reports.builtin import pipeline  # noqa: F401

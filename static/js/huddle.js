@@ -1,6 +1,7 @@
 /* Huddle's small enhancements on top of plain forms and htmx. */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js"); // plain-form fallbacks can hide themselves
 
   function showMessage(text, level) {
     var box = document.getElementById("messages");

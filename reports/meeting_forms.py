@@ -1,0 +1,133 @@
+"""Forms of meeting mode: an agenda and its sections, an action item, the notes.
+
+Choices are scoped to the user (STYLE 9): teams they manage, reports they may open, people they
+may assign to; a forged id is an invalid choice like any other.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+
+from crm import visibility
+from crm.models import Team
+from reports import registry
+from reports.models import Agenda, AgendaSection
+from reports.params import ParamsForm
+
+
+def managed_teams(user):
+    """Teams an agenda may belong to: the ones this user manages; every team for an admin."""
+    return Team.objects.all() if user.is_admin else Team.objects.filter(managers=user)
+
+
+class AgendaForm(forms.ModelForm):
+    class Meta:
+        model = Agenda
+        fields = ["title", "team"]
+        widgets = {
+            "title": forms.TextInput(attrs={"placeholder": "Weekly pipeline review, team North"})
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = managed_teams(user)
+        self.fields["team"].empty_label = "No team (only I and the admins see it)"
+
+
+class SectionForm(forms.ModelForm):
+    report_slug = forms.ChoiceField(label="Report")
+
+    class Meta:
+        model = AgendaSection
+        fields = ["report_slug", "query", "walk_through"]
+        widgets = {"query": forms.TextInput(attrs={"placeholder": "team=1&pipeline=2"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["report_slug"].choices = [("", "—")] + [
+            (r.slug, r.title) for r in registry.for_user(user)
+        ]
+
+    def clean_query(self):
+        return self.cleaned_data["query"].strip().lstrip("?")
+
+    def clean(self):
+        cleaned = super().clean()
+        report = registry.get(cleaned.get("report_slug") or "")
+        if report is None:
+            return cleaned
+        query = QueryDict(cleaned.get("query") or "")
+        params = ParamsForm(query, report=report, user=self.user)
+        unknown = sorted(set(query) - set(params.fields))
+        if unknown:
+            takes = ", ".join(params.fields) or "no filters"
+            self.add_error(
+                "query", f"{report.title} has no filter {', '.join(unknown)}; it takes {takes}."
+            )
+        elif not params.is_valid():
+            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in params.errors.items())
+            self.add_error("query", f"These filters are not valid: {errors}")
+        if cleaned.get("walk_through") and "owner" not in report.filters:
+            self.add_error("walk_through", f"{report.title} cannot be filtered by rep.")
+        return cleaned
+
+
+class BaseSectionFormSet(forms.BaseInlineFormSet):
+    team = None  # the agenda's team, set by the view once the agenda form is valid
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            data = getattr(form, "cleaned_data", {})
+            if (
+                data.get("walk_through")
+                and not self.team
+                and "team" not in QueryDict(data.get("query") or "")
+            ):
+                form.add_error(
+                    "walk_through",
+                    "Give the agenda a team, or this section a team filter, to walk through its reps.",
+                )
+
+
+SectionFormSet = forms.inlineformset_factory(
+    Agenda,
+    AgendaSection,
+    form=SectionForm,
+    formset=BaseSectionFormSet,
+    fields=["report_slug", "query", "walk_through"],
+    extra=2,
+    can_delete=True,
+    can_order=True,
+)
+
+
+class ActionItemForm(forms.Form):
+    text = forms.CharField(
+        label="Action item",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "What, for whom, by when? Enter saves"}),
+    )
+    assignee = forms.ModelChoiceField(queryset=None, label="For")
+    due = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = visibility.assignable_owners(user).order_by(
+            "first_name", "username"
+        )
+        self.fields["due"].initial = timezone.localdate() + timedelta(days=7)
+
+    def clean_text(self):
+        return self.cleaned_data["text"].strip()
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))

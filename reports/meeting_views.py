@@ -1,0 +1,307 @@
+"""Meeting mode: agendas, running one, paging through it, action items and notes.
+
+An agenda or meeting the user may not see answers 404; one they may see but not change answers
+403 on a write (reps of the agenda's team read along). Every write is a plain form post that
+htmx enhances: the HTMX answer is a fragment of the same template, the plain one a redirect.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from contacts.models import Activity
+from contacts.services import activity_toggle_done
+from crm.crud import safe_next
+from deals.models import Pipeline
+from deals.selectors import start_of_today
+from reports import meetings
+from reports.meeting_forms import ActionItemForm, AgendaForm, NotesForm, SectionFormSet
+from reports.models import Agenda, Meeting
+from reports.params import teams_for
+
+TEMPLATE = "reports/meetings/meeting.html"
+
+
+# ---- lookups -------------------------------------------------------------------------------
+
+
+def _get_or_404(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
+
+
+def _get_editable(model, user, pk, related=()):
+    """Editable → the object; visible only → 403; neither → 404 (one query when allowed)."""
+    editable = model.objects.editable_by(user).select_related(*related)
+    try:
+        return editable.get(pk=pk)
+    except model.DoesNotExist:
+        _get_or_404(model.objects.visible_to(user), pk)
+    raise PermissionDenied(f"You may see this {model._meta.verbose_name} but not change it.")
+
+
+def may_create_agenda(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+# ---- agendas -------------------------------------------------------------------------------
+
+
+def agenda_list(request):
+    agendas = Agenda.objects.visible_to(request.user).select_related("team", "owner")
+    return render(
+        request,
+        "reports/meetings/agenda_list.html",
+        {
+            "title": "Meetings",
+            "agendas": agendas,
+            "may_create": may_create_agenda(request.user),
+        },
+    )
+
+
+def agenda_detail(request, pk):
+    agenda = _get_or_404(
+        Agenda.objects.visible_to(request.user).select_related("team", "owner"), pk
+    )
+    return render(
+        request,
+        "reports/meetings/agenda_detail.html",
+        {
+            "title": agenda.title,
+            "agenda": agenda,
+            "sections": meetings.describe_sections(agenda),
+            "meetings": agenda.meetings.select_related("started_by")[:25],
+            "may_edit": Agenda.objects.editable_by(request.user).filter(pk=agenda.pk).exists(),
+        },
+    )
+
+
+def agenda_create(request):
+    if not may_create_agenda(request.user):
+        raise PermissionDenied("Managers and admins make agendas.")
+    return _agenda_form(request, Agenda(), title="New agenda")
+
+
+def agenda_edit(request, pk):
+    agenda = _get_editable(Agenda, request.user, pk)
+    return _agenda_form(request, agenda, title=f"Edit {agenda.title}")
+
+
+def _agenda_form(request, agenda, *, title):
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    form = AgendaForm(data, instance=agenda, user=user)
+    formset = SectionFormSet(data, instance=agenda, form_kwargs={"user": user}, prefix="sections")
+    if data is not None and form.is_valid():
+        formset.team = form.cleaned_data.get("team")
+        if formset.is_valid():
+            formset.save(commit=False)  # fills deleted_objects and the instances
+            saved = meetings.agenda_save(
+                agenda=form.save(commit=False),
+                sections=[f.instance for f in formset.ordered_forms],
+                deleted=formset.deleted_objects,
+                by=user,
+            )
+            messages.success(request, f"Saved the agenda “{saved.title}”.")
+            if request.htmx:
+                return HttpResponseClientRedirect(saved.get_absolute_url())
+            return redirect(saved)
+    elif data is not None:
+        formset.is_valid()  # show the sections' errors together with the agenda's
+    template = "reports/meetings/agenda_form.html"
+    if request.htmx and request.method == "POST":
+        template += "#form"
+    return render(
+        request,
+        template,
+        {
+            "title": title,
+            "agenda": agenda,
+            "form": form,
+            "formset": formset,
+            "teams": teams_for(user),
+            "pipelines": Pipeline.objects.all(),
+        },
+    )
+
+
+@require_POST
+def agenda_run(request, pk):
+    """Start a meeting of this agenda now, and open it on its first page."""
+    agenda = _get_editable(Agenda, request.user, pk)
+    meeting = meetings.meeting_start(agenda=agenda, by=request.user)
+    if request.htmx:
+        return HttpResponseClientRedirect(meeting.get_absolute_url())
+    return redirect(meeting)
+
+
+# ---- a meeting -----------------------------------------------------------------------------
+
+
+def _page_number(request, count: int) -> int:
+    raw = request.GET.get("p") or request.POST.get("p") or "1"
+    number = int(raw) if raw.isdigit() else 1
+    return min(max(number, 1), max(count, 1))
+
+
+def _stage(request, meeting) -> dict:
+    """The stage alone (the page being shown, its position, previous and next)."""
+    user = request.user
+    agenda = meeting.agenda
+    previous = meetings.previous_meeting(meeting)
+    pages = meetings.meeting_pages(
+        user, agenda, list(agenda.sections.all()), since=previous is not None
+    )
+    number = _page_number(request, len(pages))
+    page = pages[number - 1] if pages else None
+    context = {
+        "meeting": meeting,
+        "agenda": agenda,
+        "pages": pages,
+        "page": page,
+        "number": number,
+        "prev_number": number - 1 if number > 1 else None,
+        "next_number": number + 1 if number < len(pages) else None,
+        "prev_page": pages[number - 2] if number > 1 else None,
+        "next_page": pages[number] if number < len(pages) else None,
+        "previous": previous,
+        "editable": Agenda.objects.editable_by(user).filter(pk=agenda.pk).exists(),
+        "today": start_of_today(),
+        "back_url": request.get_full_path(),
+    }
+    context.update(_stage_context(request, page, previous))
+    return context
+
+
+def _meeting_context(request, meeting, *, item_form=None) -> dict:
+    """The whole run page: the stage, and the side panel of action items and notes."""
+    context = _stage(request, meeting)
+    context.update(
+        {
+            "title": f"{meeting.agenda.title} · meeting",
+            "items": meetings.action_items(meeting, request.user),
+            "item_form": item_form or _blank_item_form(request.user, context["page"]),
+            "notes_form": NotesForm(initial={"notes": meeting.notes}),
+        }
+    )
+    return context
+
+
+def _blank_item_form(user, page, initial=None):
+    initial = dict(initial or {})
+    if page is not None and page.rep is not None:
+        initial.setdefault("assignee", page.rep.pk)
+    return ActionItemForm(user=user, initial=initial, auto_id="item_%s")
+
+
+def _stage_context(request, page, previous) -> dict:
+    if page is None:
+        return {}
+    if page.kind == "since":
+        previous_items = meetings.action_items(previous, request.user)
+        return {
+            "previous_items": previous_items,
+            "previous_done": sum(1 for item in previous_items if item.done),
+            "changes": meetings.deal_changes(request.user, previous.agenda, previous.started_at),
+            "changes_limit": meetings.CHANGES_SHOWN,
+            "changes_url": meetings.changes_report_url(request.user, previous),
+        }
+    return meetings.section_page_context(request, page)
+
+
+def meeting_detail(request, pk):
+    """The run page; paging through it (HTMX) swaps only the stage."""
+    meeting = _get_or_404(
+        Meeting.objects.visible_to(request.user).select_related("agenda__team"), pk
+    )
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        return render(request, TEMPLATE + "#stage", _stage(request, meeting))
+    return render(request, TEMPLATE, _meeting_context(request, meeting))
+
+
+def _back_to_meeting(request, meeting):
+    page = request.POST.get("p", "")
+    url = meeting.get_absolute_url()
+    return redirect(f"{url}?p={page}" if page.isdigit() else url)
+
+
+@require_POST
+def action_item_add(request, pk):
+    """An action item typed inline becomes a task for a rep; Enter saves it."""
+    meeting = _get_editable(Meeting, request.user, pk, related=("agenda",))
+    form = ActionItemForm(request.POST, user=request.user, auto_id="item_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        meetings.action_item_add(
+            meeting=meeting,
+            text=data["text"],
+            assignee=data["assignee"],
+            due=data["due"],
+            by=request.user,
+        )
+        if not request.htmx:
+            messages.success(request, f"Action item for {data['assignee']}: {data['text']}")
+            return _back_to_meeting(request, meeting)
+        form = ActionItemForm(
+            user=request.user,
+            auto_id="item_%s",
+            initial={"assignee": data["assignee"].pk, "due": data["due"]},
+        )
+        form.fields["text"].widget.attrs["autofocus"] = True  # the next item, right away
+    if request.htmx:
+        return render(
+            request,
+            TEMPLATE + "#action-items",
+            {
+                "meeting": meeting,
+                "editable": True,
+                "items": meetings.action_items(meeting, request.user),
+                "item_form": form,
+                "today": start_of_today(),
+                "number": _page_number(request, 10_000),
+            },
+        )
+    # Invalid, without JavaScript: the whole page again, the typed item and its errors in place.
+    return render(request, TEMPLATE, _meeting_context(request, meeting, item_form=form))
+
+
+@require_POST
+def action_item_done(request, pk, activity_pk):
+    """Tick an action item's task done (or open again): whoever may change the task may."""
+    meeting = _get_or_404(Meeting.objects.visible_to(request.user), pk)
+    tasks = Activity.objects.filter(meeting_items__meeting=meeting).select_related("owner")
+    try:
+        task = tasks.editable_by(request.user).get(pk=activity_pk)
+    except Activity.DoesNotExist:
+        _get_or_404(tasks.visible_to(request.user), activity_pk)
+        raise PermissionDenied("You may see this task but not change it.") from None
+    task = activity_toggle_done(activity=task, by=request.user)
+    if request.htmx:
+        return render(
+            request,
+            TEMPLATE + "#item",
+            {"item": task, "item_meeting": meeting, "editable": True, "today": start_of_today()},
+        )
+    return redirect(safe_next(request, fallback=meeting.get_absolute_url()))
+
+
+@require_POST
+def meeting_notes(request, pk):
+    """The meeting's notes, saved as they are typed (HTMX) or with the Save button."""
+    meeting = _get_editable(Meeting, request.user, pk, related=("agenda",))
+    form = NotesForm(request.POST)
+    if form.is_valid():
+        meetings.meeting_save_notes(meeting=meeting, notes=form.cleaned_data["notes"])
+    if request.htmx:
+        return render(request, TEMPLATE + "#notes-status", {"meeting": meeting, "saved": True})
+    messages.success(request, f"Notes saved at {timezone.localtime():%H:%M}.")
+    return _back_to_meeting(request, meeting)

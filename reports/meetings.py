@@ -1,0 +1,232 @@
+"""Meeting mode: the pages of a run, what changed since the last run, action items and notes.
+
+A meeting shows one page at a time. Its pages are, in order: "Since the last meeting" (the last
+run's action items and whether they are done, and the deal changes since it started) when there
+was a last run, then each section of the agenda — a section marked "walk through each rep" gives
+one page per rep of its team, the report filtered to that rep.
+
+Everything here computes with the viewer's own visibility: a rep who opens a meeting of their
+team sees their scope of each report, never the manager's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Activity
+from crm.records import record_create
+from deals.models import Deal
+from reports import registry
+from reports.base import Params, Report
+from reports.display import section_context
+from reports.models import Agenda, AgendaSection, Meeting, MeetingActionItem
+from reports.params import ParamsForm, owners_for
+
+DUE_TIME = time(17, 0)  # an action item is due by the end of its day
+CHANGES_SHOWN = 30
+
+
+# ---- pages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    kind: str  # "since" | "section"
+    section: AgendaSection | None = None
+    rep: object | None = None  # crm.User, on a walk-through page
+
+    @property
+    def title(self) -> str:
+        if self.kind == "since":
+            return "Since the last meeting"
+        report = registry.get(self.section.report_slug)
+        title = report.title if report else self.section.report_slug
+        return f"{title}: {self.rep}" if self.rep is not None else title
+
+
+def section_team_id(section: AgendaSection, agenda: Agenda) -> int | None:
+    """The team a walk-through goes through: the section's team filter, else the agenda's."""
+    raw = QueryDict(section.query).get("team", "")
+    return int(raw) if raw.isdigit() else agenda.team_id
+
+
+def meeting_pages(user, agenda: Agenda, sections: list[AgendaSection], *, since: bool):
+    """Every page of a run, in order. One query, for the reps of walked-through teams."""
+    pages = [MeetingPage("since")] if since else []
+    walked = {section_team_id(s, agenda) for s in sections if s.walk_through} - {None}
+    reps: dict[int, list] = {}
+    if walked:
+        for rep in (
+            owners_for(user)
+            .filter(team_id__in=walked, role="rep")
+            .order_by("first_name", "username")
+        ):
+            reps.setdefault(rep.team_id, []).append(rep)
+    for section in sections:
+        if section.walk_through:
+            team_reps = reps.get(section_team_id(section, agenda), [])
+            pages += [MeetingPage("section", section, rep) for rep in team_reps]
+            if team_reps:
+                continue
+        pages.append(MeetingPage("section", section))
+    return pages
+
+
+def section_params(user, report: Report, query: str, rep=None) -> tuple[Params, ParamsForm]:
+    """The section's saved filters, checked against what this viewer may filter by."""
+    form = ParamsForm(QueryDict(query), report=report, user=user)
+    params = form.params() if form.is_valid() else report.default_params()
+    if rep is not None and "owner" in report.filters:
+        params.owner = rep  # narrows the viewer's visible records, never widens them
+    return params, form
+
+
+def section_page_context(request, page: MeetingPage) -> dict:
+    """A report section rendered as on the report pages; or why it cannot be shown."""
+    report = registry.get(page.section.report_slug)
+    if report is None or not registry.may_open(request.user, report):
+        return {"unavailable": "This report is switched off, or not one you may open."}
+    params, form = section_params(request.user, report, page.section.query, page.rep)
+    context = section_context(request, report, params)
+    context["filter_errors"] = form.errors
+    return context
+
+
+# ---- since the last meeting ----------------------------------------------------------------
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The run of the same agenda just before this one."""
+    return (
+        Meeting.objects.filter(agenda_id=meeting.agenda_id)
+        .filter(
+            Q(started_at__lt=meeting.started_at)
+            | Q(started_at=meeting.started_at, pk__lt=meeting.pk)
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+def action_items(meeting: Meeting, user) -> list[Activity]:
+    """The meeting's tasks this user may see (as on any timeline), in the order they were given."""
+    return list(
+        Activity.objects.visible_to(user)
+        .filter(meeting_items__meeting=meeting)
+        .select_related("owner")
+        .order_by("meeting_items__created_at", "meeting_items__id")
+    )
+
+
+def deal_changes(user, agenda: Agenda, since: datetime) -> list[dict]:
+    """The deal changes of the agenda's team since `since`, as the viewer may see them.
+
+    The deal-flow report reads them from the deals' history (stage moves, amounts, close dates,
+    won, lost), one row per change. Without it, the deals created or updated since then stand
+    in, one row per deal. Rows: when, deal_id, deal (title), what, from, to, by.
+    """
+    params = Params(team=agenda.team)
+    try:
+        from reports.builtin.deal_flow import deal_changes as flow_changes
+    except ImportError:
+        flow_changes = None
+    if flow_changes is not None:
+        return flow_changes(user, params, since)[: CHANGES_SHOWN + 1]
+    deals = (
+        params.owned(Deal.objects.visible_to(user).filter(updated_at__gte=since))
+        .select_related("stage", "owner")
+        .order_by("-updated_at", "-pk")[: CHANGES_SHOWN + 1]
+    )
+    return [
+        {
+            "when": deal.updated_at,
+            "deal_id": deal.pk,
+            "deal": deal.title,
+            "what": "New deal" if deal.created_at >= since else "Changed",
+            "from": None,
+            "to": deal.stage.name,
+            "by": deal.owner,
+        }
+        for deal in deals
+    ]
+
+
+def changes_report_url(user, previous: Meeting) -> str:
+    """The "What changed" report since the last meeting's day, when this user may open it."""
+    report = registry.get("changes")
+    if report is None or not registry.may_open(user, report):
+        return ""
+    query = {"since": timezone.localtime(previous.started_at).date().isoformat()}
+    if previous.agenda.team_id:
+        query["team"] = previous.agenda.team_id
+    return reverse("reports:detail", args=[report.slug]) + "?" + urlencode(query)
+
+
+# ---- writes --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_start(*, agenda: Agenda, by) -> Meeting:
+    return Meeting.objects.create(agenda=agenda, started_by=by, started_at=timezone.now())
+
+
+@transaction.atomic
+def action_item_add(*, meeting: Meeting, text: str, assignee, due: date, by) -> Activity:
+    """A remark becomes a task for a rep, due on a day, linked to the meeting it was given in."""
+    task = Activity(
+        kind=Activity.Kind.TASK,
+        subject=text,
+        body=f"Action item from the meeting “{meeting}”.",
+        occurs_at=timezone.make_aware(datetime.combine(due, DUE_TIME)),
+        owner=assignee,
+    )
+    record_create(record=task, by=by)
+    MeetingActionItem.objects.create(meeting=meeting, activity=task)
+    return task
+
+
+def meeting_save_notes(*, meeting: Meeting, notes: str) -> Meeting:
+    meeting.notes = notes
+    meeting.notes_updated_at = timezone.now()
+    meeting.save(update_fields=["notes", "notes_updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def agenda_save(*, agenda: Agenda, sections: list[AgendaSection], deleted, by) -> Agenda:
+    """Save an agenda and its sections in the order given; `deleted` sections go."""
+    if agenda.pk is None:
+        agenda.owner = by
+    agenda.updated_at = timezone.now()
+    agenda.save()
+    for section in deleted:
+        if section.pk:
+            section.delete()
+    for order, section in enumerate(sections):
+        section.agenda = agenda
+        section.order = order
+        section.save()
+    return agenda
+
+
+def describe_sections(agenda: Agenda) -> list[dict]:
+    """The agenda's sections as its page lists them: report title, filters, walk-through."""
+    described = []
+    for section in agenda.sections.all():
+        report = registry.get(section.report_slug)
+        described.append(
+            {
+                "section": section,
+                "title": report.title if report else section.report_slug,
+                "question": report.question if report else "This report no longer exists.",
+            }
+        )
+    return described

@@ -1,0 +1,575 @@
+"""The visibility matrix's vocabulary and its core cases; tests/test_url_matrix.py runs them.
+
+The records under test are `north_records` (tests/conftest.py), owned by ana (rep, North). With
+the default policy (reps see their team's records and edit their own):
+
+- anonymous is sent to the login page by everything but the exempt patterns;
+- ben (rep, North) sees ana's records, may log activities on them, but gets 403 on any change;
+- carla (rep, South) and sam (South's manager) get 404 on every URL naming ana's records, and
+  ana's records never appear in what their lists, searches, pickers and reports return;
+- maria (North's manager) and admin see and change them.
+
+A `Case` is one URL name with what each role gets per method. `CASES` here covers the core apps;
+any module `tests/matrix_<topic>.py` adds its own `CASES` list (built from the helpers below), and
+tests/test_url_matrix.py collects them all. To cover a new URL, add a `Case` there (or its name to
+`EXEMPT` in tests/test_url_matrix.py, with the reason); the coverage guard fails the build for a
+pattern that is neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from contacts.models import Activity, Company, Contact
+from crm.models import ReportSwitch, VisibilityPolicy
+from deals.models import Deal
+
+ROLES = ("anonymous", "ben", "carla", "maria", "sam", "admin")
+LOGGED_IN = frozenset(ROLES) - {"anonymous"}
+SEERS = frozenset({"ben", "maria", "admin"})  # may see ana's records
+EDITORS = frozenset({"maria", "admin"})  # may change ana's records
+NOBODY = frozenset()
+
+GET, POST, GET_HX, POST_HX = "GET", "POST", "GET-htmx", "POST-htmx"
+PAGE, HTMX_LIST = (GET, POST), (GET, POST, GET_HX)
+
+
+def statuses(*, ben: int, outsiders: int, editors: int, admin: int | None = None) -> dict:
+    """Expected status per logged-in role; carla and sam are the outsiders, maria and admin edit."""
+    return {
+        "ben": ben,
+        "carla": outsiders,
+        "sam": outsiders,
+        "maria": editors,
+        "admin": editors if admin is None else admin,
+    }
+
+
+EVERYONE_200 = statuses(ben=200, outsiders=200, editors=200)
+SEE = statuses(ben=200, outsiders=404, editors=200)
+CHANGE_PAGE = statuses(ben=403, outsiders=404, editors=200)
+CHANGE_POST = statuses(ben=403, outsiders=404, editors=302)
+CHANGE_HX = statuses(ben=403, outsiders=404, editors=200)  # HX-Redirect or fragment
+LOG_POST = statuses(ben=302, outsiders=404, editors=302)
+LOG_HX = statuses(ben=200, outsiders=404, editors=200)
+# POST-only URLs answer GET with 405 before looking anything up, the same for any pk:
+# nothing leaks, so there is no 404 to expect.
+METHOD_NOT_ALLOWED = statuses(ben=405, outsiders=405, editors=405)
+# A create form naming ana's company/deal: the outsiders' forged id is an invalid choice (200).
+LINK_POST = statuses(ben=302, outsiders=200, editors=302)
+ADMIN_PAGE = statuses(ben=403, outsiders=403, editors=403, admin=200)
+ADMIN_POST = statuses(ben=403, outsiders=403, editors=403, admin=302)
+ADMIN_HX = statuses(ben=403, outsiders=403, editors=403, admin=200)
+# A page for managers and the admin only (a report whose audience has no reps): reps get 404
+# whoever owns what; sam opens it but must find none of North's figures in it.
+MANAGERS_200 = statuses(ben=404, outsiders=404, editors=200) | {"sam": 200}
+
+WHEN = "2030-01-07T10:00"
+LOGGED_SUBJECT = "Logged by the visibility matrix"
+
+
+def no_kwargs(records: dict) -> dict:
+    return {}
+
+
+def user_pk(user) -> str:
+    return str(user.pk) if user is not None else ""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One URL, what each role gets per method, and how to tell whether a POST changed anything."""
+
+    url_name: str
+    expect: dict[str, dict[str, int]]  # method -> role -> status; anonymous is always login
+    kwargs: Callable[[dict], dict] = no_kwargs
+    id: str = ""  # test-id prefix when one URL name has several cases
+    query: dict = field(default_factory=dict)
+    data: Callable[[dict, object], dict] | None = None  # (records, user) -> POST body
+    setup: Callable[[dict], None] | None = None  # (records) -> None, before the request
+    changed: Callable[[dict], bool] | None = None  # did the POST's change happen?
+    changers: frozenset[str] = NOBODY  # roles whose POST must make that change
+    shows: str | None = None  # text of ana's record in a 200 answer for `shown_to`, else absent
+    shown_to: frozenset[str] = SEERS
+    fragment: str | None = None  # marker of the fragment an HTMX request gets
+    hx_trigger: str | None = None  # the HX-Trigger a changer's HTMX POST answers with
+
+    @property
+    def name(self) -> str:
+        return self.id or self.url_name
+
+
+def page(url_name, expect, methods=PAGE, **kw) -> Case:
+    return Case(url_name, dict.fromkeys(methods, expect), **kw)
+
+
+# ---- POST bodies and effects ---------------------------------------------------------------
+
+
+def _contact_edit(r, user):
+    c = r["contact"]
+    return {
+        "first_name": c.first_name,
+        "last_name": "Renamed",
+        "company": r["company"].pk,
+        "email": c.email,
+        "phone": c.phone,
+        "owner": c.owner_id,
+    }
+
+
+def _company_edit(r, user):
+    return {"name": "Nordwind Renamed AG", "owner": r["company"].owner_id}
+
+
+def _activity_edit(r, user):
+    a = r["activity"]
+    return {
+        "kind": a.kind,
+        "subject": "Renamed call",
+        "occurs_at": WHEN,
+        "contacts": [r["contact"].pk],
+        "company": r["company"].pk,
+        "deal": r["deal"].pk,
+        "owner": a.owner_id,
+    }
+
+
+def _deal_edit(r, user):
+    d = r["deal"]
+    return {
+        "title": "Renamed rollout",
+        "company": r["company"].pk,
+        "pipeline": d.pipeline_id,
+        "stage": d.stage_id,
+        "amount": "20000",
+        "expected_close": "2030-02-01",
+        "owner": d.owner_id,
+    }
+
+
+def _contact_create(r, user):
+    return {"last_name": "Newperson", "company": r["company"].pk, "owner": user_pk(user)}
+
+
+def _company_create(r, user):
+    return {"name": "Brandnew Ltd", "owner": user_pk(user)}
+
+
+def _activity_create(r, user):
+    return {
+        "kind": "task",
+        "subject": "Fresh task",
+        "occurs_at": WHEN,
+        "contacts": [r["contact"].pk],
+        "company": r["company"].pk,
+        "deal": r["deal"].pk,
+        "owner": user_pk(user),
+    }
+
+
+def _deal_create(r, user):
+    return {
+        "title": "Fresh deal",
+        "company": r["company"].pk,
+        "pipeline": r["deal"].pipeline_id,
+        "stage": r["stage"].pk,
+        "amount": "500",
+        "expected_close": "2030-03-01",  # required while the forecast report is on
+        "owner": user_pk(user),
+    }
+
+
+def _log(r, user):
+    return {"kind": "note", "subject": LOGGED_SUBJECT}
+
+
+def _move(r, user):
+    return {"stage": r["other_stage"].pk, "next": "board"}
+
+
+def _policy(r, user):
+    return {
+        "company_see": "team",
+        "company_edit": "own",
+        "contact_see": "everyone",
+        "contact_edit": "own",
+        "deal_see": "team",
+        "deal_edit": "own",
+        "activity_see": "team",
+        "activity_edit": "own",
+    }
+
+
+INLINE_CLOSE = date(2030, 1, 31)  # ana's deal's close date before an inline edit
+INLINE_CLOSE_SHOWN = "Jan. 31, 2030"
+INLINE_NEW_CLOSE = date(2030, 2, 28)
+INLINE_NEW_CLOSE_SHOWN = "Feb. 28, 2030"
+
+
+def _inline_close_date(r, user):
+    """An inline save as the edit form sends it: the version and value the user started from."""
+    return {
+        "expected_close": INLINE_NEW_CLOSE.isoformat(),
+        "version": r["deal"].version,
+        "original": INLINE_CLOSE.isoformat(),
+    }
+
+
+def _inline_kwargs(key, field_name):
+    return lambda r: {"label": r[key]._meta.label, "pk": r[key].pk, "field": field_name}
+
+
+def set_fields(key, **values):
+    """Setup: give ana's record these field values (without touching its version)."""
+
+    def setup(r):
+        record = r[key]
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.save(update_fields=list(values))
+
+    return setup
+
+
+def soft_delete(key):
+    def setup(r):
+        record = r[key]
+        record.deleted_at = timezone.now()
+        record.save(update_fields=["deleted_at"])
+
+    return setup
+
+
+def live(model, key, **expected):
+    """Effect: ana's record, reloaded (deleted or not), has these field values."""
+
+    def changed(r):
+        record = model.all_objects.get(pk=r[key].pk)
+        return all(getattr(record, k) == v for k, v in expected.items())
+
+    return changed
+
+
+def deleted(model, key):
+    return lambda r: model.all_objects.get(pk=r[key].pk).deleted_at is not None
+
+
+def restored(model, key):
+    return lambda r: model.all_objects.get(pk=r[key].pk).deleted_at is None
+
+
+def exists(model, **lookup):
+    """Effect: a row matching the lookup (values are keys of records, or literals) exists."""
+
+    def changed(r):
+        resolved = {k: r.get(v, v) if isinstance(v, str) else v for k, v in lookup.items()}
+        return model.all_objects.filter(**resolved).exists()
+
+    return changed
+
+
+def pk_of(key):
+    return lambda r: {"pk": r[key].pk}
+
+
+def restore_kwargs(label, key):
+    return lambda r: {"label": label, "pk": r[key].pk}
+
+
+# ---- the matrix ----------------------------------------------------------------------------
+
+CASES: list[Case] = [
+    # Dashboards, lists and search: everyone gets 200; ana's records only reach those who see them.
+    page("home", EVERYONE_200, shows="Nordwind", shown_to=NOBODY),  # My day: own records only
+    page("contacts:list", EVERYONE_200, HTMX_LIST, shows="Secretname", fragment='id="results"'),
+    page(
+        "contacts:company-list",
+        EVERYONE_200,
+        HTMX_LIST,
+        shows="Nordwind GmbH",
+        fragment='id="results"',
+    ),
+    page(
+        "contacts:activity-list",
+        EVERYONE_200,
+        HTMX_LIST,
+        shows="Call Nora about rollout",
+        fragment='id="results"',
+    ),
+    page("deals:list", EVERYONE_200, HTMX_LIST, shows="Nordwind rollout", fragment='id="results"'),
+    page("deals:board", EVERYONE_200, HTMX_LIST, shows="Nordwind rollout", fragment='id="board"'),
+    page(
+        "search",
+        EVERYONE_200,
+        HTMX_LIST,
+        query={"q": "nord"},
+        shows="Secretname",
+        fragment='id="search-results"',
+    ),
+    # Details: see or 404. A POST to a detail page changes nothing.
+    page("contacts:detail", SEE, kwargs=pk_of("contact"), shows="Secretname"),
+    page("contacts:company-detail", SEE, kwargs=pk_of("company"), shows="Nordwind GmbH"),
+    page(
+        "contacts:activity-detail", SEE, kwargs=pk_of("activity"), shows="Call Nora about rollout"
+    ),
+    page("deals:detail", SEE, kwargs=pk_of("deal"), shows="Nordwind rollout"),
+    # Create: everyone may create; the pickers offer ana's records only to those who see them,
+    # and a forged id of one is an invalid choice.
+    Case(
+        "contacts:create",
+        {GET: EVERYONE_200, POST: LINK_POST, POST_HX: EVERYONE_200},
+        data=_contact_create,
+        changed=exists(Contact, last_name="Newperson", company="company"),
+        changers=SEERS,
+        shows="Nordwind GmbH",
+        fragment='id="record-form"',
+    ),
+    Case(
+        "contacts:company-create",
+        {GET: EVERYONE_200, POST: statuses(ben=302, outsiders=302, editors=302)}
+        | {POST_HX: EVERYONE_200},
+        data=_company_create,
+        changed=exists(Company, name="Brandnew Ltd"),
+        changers=LOGGED_IN,
+        shows="Nordwind",
+        shown_to=NOBODY,
+    ),
+    Case(
+        "contacts:activity-create",
+        {GET: EVERYONE_200, POST: LINK_POST, POST_HX: EVERYONE_200},
+        data=_activity_create,
+        changed=exists(Activity, subject="Fresh task", deal="deal"),
+        changers=SEERS,
+        shows="Nordwind rollout",
+        fragment='id="record-form"',
+    ),
+    Case(
+        "deals:create",
+        {GET: EVERYONE_200, POST: LINK_POST, POST_HX: EVERYONE_200},
+        data=_deal_create,
+        changed=exists(Deal, title="Fresh deal", company="company"),
+        changers=SEERS,
+        shows="Nordwind GmbH",
+        fragment='id="record-form"',
+    ),
+    # Edit and delete: editors only; ben 403, outsiders 404.
+    Case(
+        "contacts:edit",
+        {GET: CHANGE_PAGE, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("contact"),
+        data=_contact_edit,
+        changed=live(Contact, "contact", last_name="Renamed"),
+        changers=EDITORS,
+        shows="Secretname",
+    ),
+    Case(
+        "contacts:company-edit",
+        {GET: CHANGE_PAGE, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("company"),
+        data=_company_edit,
+        changed=live(Company, "company", name="Nordwind Renamed AG"),
+        changers=EDITORS,
+        shows="Nordwind GmbH",
+    ),
+    Case(
+        "contacts:activity-edit",
+        {GET: CHANGE_PAGE, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("activity"),
+        data=_activity_edit,
+        changed=live(Activity, "activity", subject="Renamed call"),
+        changers=EDITORS,
+        shows="Call Nora about rollout",
+    ),
+    Case(
+        "deals:edit",
+        {GET: CHANGE_PAGE, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("deal"),
+        data=_deal_edit,
+        changed=live(Deal, "deal", title="Renamed rollout"),
+        changers=EDITORS,
+        shows="Nordwind rollout",
+    ),
+    Case(
+        "contacts:delete",
+        {GET: CHANGE_PAGE, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("contact"),
+        changed=deleted(Contact, "contact"),
+        changers=EDITORS,
+        shows="Secretname",
+    ),
+    Case(
+        "contacts:company-delete",
+        {GET: CHANGE_PAGE, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("company"),
+        changed=deleted(Company, "company"),
+        changers=EDITORS,
+        shows="Nordwind GmbH",
+    ),
+    Case(
+        "contacts:activity-delete",
+        {GET: CHANGE_PAGE, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("activity"),
+        changed=deleted(Activity, "activity"),
+        changers=EDITORS,
+        shows="Call Nora about rollout",
+    ),
+    Case(
+        "deals:delete",
+        {GET: CHANGE_PAGE, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("deal"),
+        changed=deleted(Deal, "deal"),
+        changers=EDITORS,
+        shows="Nordwind rollout",
+    ),
+    # Log an activity on a record: whoever sees it may; the timeline fragment answers HTMX.
+    Case(
+        "contacts:contact-log",
+        {GET: METHOD_NOT_ALLOWED, POST: LOG_POST, POST_HX: LOG_HX},
+        kwargs=pk_of("contact"),
+        data=_log,
+        changed=exists(Activity, subject=LOGGED_SUBJECT, contacts="contact"),
+        changers=SEERS,
+        shows="Call Nora about rollout",
+        fragment='id="timeline"',
+    ),
+    Case(
+        "contacts:company-log",
+        {GET: METHOD_NOT_ALLOWED, POST: LOG_POST, POST_HX: LOG_HX},
+        kwargs=pk_of("company"),
+        data=_log,
+        changed=exists(Activity, subject=LOGGED_SUBJECT, company="company"),
+        changers=SEERS,
+        shows="Call Nora about rollout",
+        fragment='id="timeline"',
+    ),
+    Case(
+        "deals:log",
+        {GET: METHOD_NOT_ALLOWED, POST: LOG_POST, POST_HX: LOG_HX},
+        kwargs=pk_of("deal"),
+        data=_log,
+        changed=exists(Activity, subject=LOGGED_SUBJECT, deal="deal"),
+        changers=SEERS,
+        shows="Call Nora about rollout",
+        fragment='id="timeline"',
+    ),
+    # One-click changes: done toggle and board move, editors only.
+    Case(
+        "contacts:activity-done",
+        {GET: METHOD_NOT_ALLOWED, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("activity"),
+        changed=live(Activity, "activity", done=True),
+        changers=EDITORS,
+        shows="Call Nora about rollout",
+        fragment='id="activity-',
+    ),
+    Case(
+        "deals:move",
+        {GET: METHOD_NOT_ALLOWED, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("deal"),
+        data=_move,
+        changed=lambda r: Deal.all_objects.get(pk=r["deal"].pk).stage_id == r["other_stage"].pk,
+        changers=EDITORS,
+        shows="Nordwind rollout",
+        fragment='id="column-head-',
+    ),
+    # Undo a delete: ana's record was soft-deleted first; only its editors may bring it back.
+    Case(
+        "restore",
+        {GET: METHOD_NOT_ALLOWED, POST: CHANGE_POST},
+        id="restore-contact",
+        kwargs=restore_kwargs("contacts.contact", "contact"),
+        setup=soft_delete("contact"),
+        changed=restored(Contact, "contact"),
+        changers=EDITORS,
+        shows="Secretname",
+    ),
+    Case(
+        "restore",
+        {GET: METHOD_NOT_ALLOWED, POST: CHANGE_POST},
+        id="restore-deal",
+        kwargs=restore_kwargs("deals.deal", "deal"),
+        setup=soft_delete("deal"),
+        changed=restored(Deal, "deal"),
+        changers=EDITORS,
+        shows="Nordwind rollout",
+    ),
+    # The one inline-edit mechanism (fix lists, tables, detail pages): the value to whoever sees
+    # the record, its input and the save to whoever may change it.
+    page(
+        "inline-edit",
+        SEE,
+        (GET, GET_HX),
+        id="inline-edit-display",
+        kwargs=_inline_kwargs("deal", "expected_close"),
+        setup=set_fields("deal", expected_close=INLINE_CLOSE),
+        shows=INLINE_CLOSE_SHOWN,
+        fragment='class="inline-field"',
+    ),
+    page(
+        "inline-edit",
+        CHANGE_PAGE,
+        (GET, GET_HX),
+        id="inline-edit-input",
+        kwargs=_inline_kwargs("deal", "expected_close"),
+        query={"edit": "1"},
+        setup=set_fields("deal", expected_close=INLINE_CLOSE),
+        shows=INLINE_CLOSE.isoformat(),
+        shown_to=EDITORS,
+        fragment='name="version"',
+    ),
+    Case(
+        "inline-edit",
+        {POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        id="inline-edit-save",
+        kwargs=_inline_kwargs("deal", "expected_close"),
+        setup=set_fields("deal", expected_close=INLINE_CLOSE),
+        data=_inline_close_date,
+        changed=live(Deal, "deal", expected_close=INLINE_NEW_CLOSE),
+        changers=EDITORS,
+        shows=INLINE_NEW_CLOSE_SHOWN,
+        shown_to=EDITORS,
+        fragment='class="inline-field saved"',
+        hx_trigger="recordChanged",
+    ),
+    # Duplicates while typing: a similar name reveals only visible records; a record the user
+    # may not see surfaces only on an exact e-mail, as "already in Huddle, owned by NAME".
+    page(
+        "contacts:duplicates",
+        EVERYONE_200,
+        (GET, GET_HX, POST),
+        query={
+            "kind": "contact",
+            "first_name": "Nora",
+            "last_name": "Secretname",
+            "email": "nora@nordwind.example",
+        },
+        shows="Secretname",
+        fragment='class="duplicate-warning"',
+    ),
+    # The organisation's settings: admin only.
+    Case(
+        "settings",
+        {GET: ADMIN_PAGE, POST: ADMIN_POST},
+        data=_policy,
+        changed=lambda r: VisibilityPolicy.objects.filter(pk=1, contact_see="everyone").exists(),
+        changers=frozenset({"admin"}),
+        shows="Nordwind",
+        shown_to=NOBODY,
+    ),
+    Case(
+        "report-switch",
+        {GET: METHOD_NOT_ALLOWED, POST: ADMIN_POST, POST_HX: ADMIN_HX},
+        kwargs=lambda r: {"slug": "forecast"},
+        data=lambda r, user: {"enabled": "0"},
+        changed=lambda r: ReportSwitch.objects.filter(slug="forecast", enabled=False).exists(),
+        changers=frozenset({"admin"}),
+        shows="Nordwind",
+        shown_to=NOBODY,
+        fragment='id="report-switches"',
+    ),
+]

@@ -1,0 +1,520 @@
+"""Meeting mode: agendas, running one page at a time, action items that become tasks, notes,
+and the next run opening with the last one's items and what changed in between.
+
+maria manages North and owns the agenda; ana and ben (North) read along; carla and sam (South)
+must not learn that it exists.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Activity
+from crm.models import SearchEntry
+from deals.services import deal_move_stage
+from reports.models import Agenda, AgendaSection, Meeting, MeetingActionItem
+from tests.factories import ActivityFactory, DealFactory
+
+HX = {"HX-Request": "true"}
+TITLE = "Weekly pipeline review, team North"
+
+
+@pytest.fixture
+def north(org):
+    return org["maria"].team
+
+
+@pytest.fixture
+def agenda(org, north):
+    agenda = Agenda.objects.create(title=TITLE, owner=org["maria"], team=north)
+    AgendaSection.objects.create(agenda=agenda, order=0, report_slug="pipeline", query="")
+    AgendaSection.objects.create(agenda=agenda, order=1, report_slug="forecast", query="")
+    AgendaSection.objects.create(
+        agenda=agenda, order=2, report_slug="pipeline", query=f"team={north.pk}", walk_through=True
+    )
+    return agenda
+
+
+@pytest.fixture
+def meeting(agenda, org):
+    return Meeting.objects.create(agenda=agenda, started_by=org["maria"])
+
+
+def url(name, *args):
+    return reverse(f"reports:meetings:{name}", args=args)
+
+
+def stage(body: str) -> str:
+    return body.split('id="stage"', 1)[1].split("</section>\n", 1)[0]
+
+
+def item_data(org, text="Call Nordwind about the rollout", assignee="ana", days=3, p="1"):
+    due = timezone.localdate() + timedelta(days=days)
+    return {"text": text, "assignee": org[assignee].pk, "due": due.isoformat(), "p": p}
+
+
+def agenda_post(title, sections, team=""):
+    data = {
+        "title": title,
+        "team": team,
+        "sections-TOTAL_FORMS": str(len(sections)),
+        "sections-INITIAL_FORMS": "0",
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "1000",
+    }
+    for i, (slug, query, order, walk) in enumerate(sections):
+        data |= {
+            f"sections-{i}-report_slug": slug,
+            f"sections-{i}-query": query,
+            f"sections-{i}-ORDER": str(order),
+        }
+        if walk:
+            data[f"sections-{i}-walk_through"] = "on"
+    return data
+
+
+# ---- agendas -------------------------------------------------------------------------------
+
+
+def test_a_manager_creates_an_agenda_with_ordered_sections(client_for, org, north):
+    client = client_for("maria")
+    sections = [
+        ("forecast", f"team={north.pk}", 2, False),
+        ("pipeline", f"?team={north.pk}&pipeline=", 1, True),
+    ]
+
+    response = client.post(url("agenda-create"), agenda_post(TITLE, sections, north.pk))
+
+    agenda = Agenda.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("agenda", agenda.pk)
+    assert (agenda.title, agenda.owner, agenda.team) == (TITLE, org["maria"], north)
+    assert [(s.order, s.report_slug, s.query, s.walk_through) for s in agenda.sections.all()] == [
+        (0, "pipeline", f"team={north.pk}&pipeline=", True),
+        (1, "forecast", f"team={north.pk}", False),
+    ]
+    page = client.get(response.url).content.decode()
+    assert page.index("Pipeline") < page.index("Forecast")
+    assert "Run meeting" in page
+
+
+def test_an_agenda_section_filtered_by_another_team_is_refused(client_for, org, north):
+    south = org["sam"].team
+    data = agenda_post(TITLE, [("pipeline", f"team={south.pk}", 1, False)], north.pk)
+
+    response = client_for("maria").post(url("agenda-create"), data, headers=HX)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "These filters are not valid" in body and 'id="agenda-form"' in body
+    assert 'class="topbar"' not in body
+    assert not Agenda.objects.exists()
+
+
+def test_a_walk_through_needs_a_report_filtered_by_rep_and_a_team(client_for, org):
+    data = agenda_post(TITLE, [("pipeline", "", 1, True)])
+
+    response = client_for("maria").post(url("agenda-create"), data)
+
+    assert response.status_code == 200
+    assert "to walk through its reps" in response.content.decode()
+    assert not Agenda.objects.exists()
+
+
+def test_reps_may_not_make_agendas(client_for, org):
+    client = client_for("ana")
+
+    assert client.get(url("agenda-create")).status_code == 403
+    assert client.post(url("agenda-create"), agenda_post(TITLE, [])).status_code == 403
+    assert not Agenda.objects.exists()
+
+
+def test_the_agenda_list_shows_each_user_the_agendas_they_may_see(client_for, agenda, org):
+    Agenda.objects.create(title="South forecast call", owner=org["sam"], team=org["sam"].team)
+
+    for who, sees, hides in [
+        ("maria", TITLE, "South forecast call"),
+        ("ben", TITLE, "South forecast call"),
+        ("sam", "South forecast call", TITLE),
+        ("carla", "South forecast call", TITLE),
+    ]:
+        body = client_for(who).get(url("agendas")).content.decode()
+        assert sees in body and hides not in body, who
+    admin = client_for("admin").get(url("agendas")).content.decode()
+    assert TITLE in admin and "South forecast call" in admin
+
+
+def test_editing_an_agenda_reorders_and_removes_sections(client_for, agenda):
+    first, second, third = agenda.sections.all()
+    data = {
+        "title": "Renamed review",
+        "team": agenda.team_id,
+        "sections-TOTAL_FORMS": "3",
+        "sections-INITIAL_FORMS": "3",
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "1000",
+    }
+    for i, (section, order) in enumerate([(first, 2), (second, 1), (third, 3)]):
+        data |= {
+            f"sections-{i}-id": section.pk,
+            f"sections-{i}-report_slug": section.report_slug,
+            f"sections-{i}-query": section.query,
+            f"sections-{i}-ORDER": order,
+        }
+    data["sections-2-DELETE"] = "on"
+
+    response = client_for("maria").post(url("agenda-edit", agenda.pk), data)
+
+    assert response.status_code == 302
+    agenda.refresh_from_db()
+    assert agenda.title == "Renamed review"
+    assert [s.pk for s in agenda.sections.all()] == [second.pk, first.pk]
+
+
+# ---- running a meeting ---------------------------------------------------------------------
+
+
+def test_running_an_agenda_starts_a_meeting_and_opens_its_first_page(client_for, agenda, org):
+    response = client_for("maria").post(url("agenda-run", agenda.pk))
+
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("meeting", meeting.pk)
+    assert (meeting.agenda, meeting.started_by) == (agenda, org["maria"])
+    assert timezone.now() - meeting.started_at < timedelta(minutes=1)
+
+
+def test_the_run_page_shows_one_section_at_a_time_and_its_position(
+    client_for, meeting, north_records
+):
+    client = client_for("maria")
+
+    first = client.get(url("meeting", meeting.pk)).content.decode()
+    second = client.get(url("meeting", meeting.pk) + "?p=2").content.decode()
+
+    # pipeline, forecast, then the walk-through: one page each for ana and ben
+    assert "1 of 4" in stage(first) and "2 of 4" in stage(second)
+    assert 'class="meeting projector"' in first
+    assert 'id="report-pipeline"' in stage(first) and 'id="report-forecast"' not in first
+    assert 'id="report-forecast"' in stage(second) and 'id="report-pipeline"' not in second
+    page_url = url("meeting", meeting.pk)
+    assert f'rel="next" href="{page_url}?p=3"' in second
+    assert f'rel="prev" href="{page_url}?p=1"' in second
+    assert 'id="action-items"' in first and 'name="notes"' in first
+
+
+def test_paging_with_htmx_swaps_only_the_stage(client_for, meeting, north_records):
+    response = client_for("maria").get(url("meeting", meeting.pk) + "?p=2", headers=HX)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="stage"')
+    assert "2 of 4" in body and 'id="report-forecast"' in body
+    assert "<html" not in body and 'class="topbar"' not in body and 'id="action-items"' not in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_a_page_out_of_range_shows_the_nearest_page(client_for, meeting, north_records):
+    body = client_for("maria").get(url("meeting", meeting.pk) + "?p=99").content.decode()
+
+    assert "4 of 4" in stage(body) and "End of the agenda" in stage(body)
+
+
+def test_the_walk_through_shows_each_rep_in_turn_with_only_their_deals(
+    client_for, meeting, org, north_records
+):
+    DealFactory(title="Bens big deal", owner=org["ben"], stage=north_records["stage"])
+    client = client_for("maria")
+
+    ana = stage(client.get(url("meeting", meeting.pk) + "?p=3").content.decode())
+    ben = stage(client.get(url("meeting", meeting.pk) + "?p=4").content.decode())
+
+    assert "Pipeline: Ana" in ana and f'data-assignee="{org["ana"].pk}"' in ana
+    assert "Pipeline: Ben" in ben
+    # One open deal each, at the same stage: the drill-down links carry the rep.
+    assert f"owner={org['ana'].pk}" in ana and f"owner={org['ben'].pk}" not in ana
+    assert f"owner={org['ben'].pk}" in ben
+
+
+# ---- action items and notes ----------------------------------------------------------------
+
+
+def test_an_action_item_typed_inline_becomes_a_task_for_the_rep(client_for, meeting, org):
+    data = item_data(org, assignee="ana", days=3)
+
+    response = client_for("maria").post(url("item-add", meeting.pk), data, headers=HX)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="action-items"')
+    assert "Call Nordwind about the rollout" in body and "<html" not in body
+    assert 'value=""' not in body.split('name="text"')[0][-5:]  # a fresh, empty text field
+    assert "autofocus" in body.split('name="text"', 1)[1].split(">", 1)[0]
+    task = Activity.objects.get(meeting_items__meeting=meeting)
+    assert task.kind == Activity.Kind.TASK and not task.done
+    assert task.subject == "Call Nordwind about the rollout"
+    assert task.owner == org["ana"] and task.created_by == org["maria"]
+    assert timezone.localtime(task.occurs_at).date() == timezone.localdate() + timedelta(days=3)
+    assert task.version == 1 and task.history.count() == 1
+    assert MeetingActionItem.objects.filter(meeting=meeting, activity=task).exists()
+
+
+def test_an_action_item_without_javascript_goes_back_to_the_same_page(client_for, meeting, org):
+    response = client_for("maria").post(url("item-add", meeting.pk), item_data(org, p="2"))
+
+    assert response.status_code == 302
+    assert response.url == url("meeting", meeting.pk) + "?p=2"
+    assert Activity.objects.filter(kind="task", owner=org["ana"]).count() == 1
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"text": "   "}, "This field is required."),
+        ({"assignee": "carla"}, "Select a valid choice."),
+        ({"due": "someday"}, "Enter a valid date."),
+    ],
+    ids=["no-text", "foreign-assignee", "bad-due"],
+)
+def test_an_invalid_action_item_is_shown_again_with_its_error(
+    client_for, meeting, org, change, error, htmx
+):
+    data = item_data(org, text="Keep what I typed")
+    if "assignee" in change:
+        data["assignee"] = org[change["assignee"]].pk
+    else:
+        data |= change
+
+    response = client_for("maria").post(
+        url("item-add", meeting.pk), data, headers=HX if htmx else {}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert error in body
+    assert ("<html" in body) is not htmx
+    if "text" not in change:
+        assert 'value="Keep what I typed"' in body
+    assert not Activity.objects.filter(kind="task").exists()
+    assert not MeetingActionItem.objects.exists()
+
+
+def test_the_assignee_choices_are_whom_the_manager_may_assign_to(client_for, meeting, org):
+    body = client_for("maria").get(url("meeting", meeting.pk)).content.decode()
+    choices = body.split('name="assignee"', 1)[1].split("</select>", 1)[0]
+
+    for name in ("Ana", "Ben", "Maria"):
+        assert f">{name}</option>" in choices
+    for name in ("Carla", "Sam", "Admin"):
+        assert f">{name}</option>" not in choices
+
+
+def test_notes_are_saved_as_they_are_typed(client_for, meeting):
+    response = client_for("maria").post(
+        url("notes", meeting.pk), {"notes": "Push Nordwind to close."}, headers=HX
+    )
+
+    meeting.refresh_from_db()
+    assert response.status_code == 200
+    assert response.content.decode().startswith('<span id="notes-status"')
+    assert "Saved at" in response.content.decode()
+    assert meeting.notes == "Push Nordwind to close."
+    assert meeting.notes_updated_at is not None
+
+
+def test_notes_without_javascript_are_saved_by_the_button(client_for, meeting):
+    response = client_for("maria").post(url("notes", meeting.pk), {"notes": "Plain", "p": "3"})
+
+    meeting.refresh_from_db()
+    assert response.status_code == 302
+    assert response.url == url("meeting", meeting.pk) + "?p=3"
+    assert meeting.notes == "Plain"
+    body = client_for("maria").get(response.url).content.decode()
+    assert "Plain</textarea>" in body
+
+
+# ---- the next meeting ----------------------------------------------------------------------
+
+
+def test_the_next_meeting_opens_with_the_last_items_their_state_and_what_changed(
+    client_for, agenda, org, north_records
+):
+    client = client_for("maria")
+    DealFactory(title="Quiet deal", owner=org["ana"], stage=north_records["stage"])
+    client.post(url("agenda-run", agenda.pk))
+    first = Meeting.objects.get()
+    client.post(url("item-add", first.pk), item_data(org, "Send Nordwind the contract", "ana"))
+    client.post(url("item-add", first.pk), item_data(org, "Book the demo", "ben"))
+    client.post(url("notes", first.pk), {"notes": "Nordwind is close."})
+    contract = Activity.objects.get(subject="Send Nordwind the contract")
+
+    # Between the meetings: ana ticks her item done and moves the deal.
+    ticked = client.post(url("item-done", first.pk, contract.pk), headers=HX)
+    deal_move_stage(deal=north_records["deal"], stage=north_records["other_stage"], by=org["ana"])
+
+    response = client.post(url("agenda-run", agenda.pk))
+    second = Meeting.objects.latest("started_at")
+    body = client.get(response.url).content.decode()
+
+    assert ticked.status_code == 200 and 'class="item done"' in ticked.content.decode()
+    assert second != first and response.url == url("meeting", second.pk)
+    since = stage(body)
+    assert "Since the last meeting" in since and "1 of 5" in since
+    previous = since.split('id="previous-items"', 1)[1].split("</ol>", 1)[0]
+    assert "1 of 2 done" in since
+    done, still_open = previous.split('<li class="item')[1:]
+    assert "Send Nordwind the contract" in done and "Done</span>" in done
+    assert "Book the demo" in still_open
+    assert "Open</span>" in still_open and "Done</span>" not in still_open
+    changes = since.split('id="changes"', 1)[1].split("</table>", 1)[0]
+    assert "Nordwind rollout" in changes and "Quiet deal" not in changes
+    assert "No action items yet." in body.split('id="action-items"', 1)[1]  # the new meeting's
+
+
+def test_a_meeting_without_a_previous_one_starts_with_the_first_section(client_for, meeting):
+    body = client_for("maria").get(url("meeting", meeting.pk)).content.decode()
+
+    assert "Since the last meeting" not in body and 'id="report-pipeline"' in stage(body)
+
+
+def test_ticking_an_item_done_without_javascript_goes_back(client_for, meeting, org):
+    task = ActivityFactory(kind="task", subject="Tick me", owner=org["ana"])
+    MeetingActionItem.objects.create(meeting=meeting, activity=task)
+    back = url("meeting", meeting.pk) + "?p=2"
+
+    response = client_for("maria").post(url("item-done", meeting.pk, task.pk), {"next": back})
+
+    task.refresh_from_db()
+    assert response.status_code == 302 and response.url == back
+    assert task.done and task.done_at is not None
+
+
+# ---- visibility ----------------------------------------------------------------------------
+
+
+def _meeting_urls(agenda, meeting, task):
+    return {
+        "agenda": ("get", url("agenda", agenda.pk)),
+        "agenda-edit": ("get", url("agenda-edit", agenda.pk)),
+        "agenda-run": ("post", url("agenda-run", agenda.pk)),
+        "meeting": ("get", url("meeting", meeting.pk)),
+        "meeting-htmx": ("get", url("meeting", meeting.pk) + "?p=2"),
+        "item-add": ("post", url("item-add", meeting.pk)),
+        "item-done": ("post", url("item-done", meeting.pk, task.pk)),
+        "notes": ("post", url("notes", meeting.pk)),
+    }
+
+
+@pytest.mark.parametrize("who", ["carla", "sam"])
+def test_another_team_gets_404_on_every_meeting_url_and_changes_nothing(
+    client_for, agenda, meeting, org, who
+):
+    task = ActivityFactory(kind="task", subject="Secret item", owner=org["ana"])
+    MeetingActionItem.objects.create(meeting=meeting, activity=task)
+    client = client_for(who)
+
+    for name, (method, address) in _meeting_urls(agenda, meeting, task).items():
+        response = getattr(client, method)(address, item_data(org) if method == "post" else {})
+        assert response.status_code == 404, name
+        assert TITLE not in response.content.decode()
+    assert Meeting.objects.count() == 1 and MeetingActionItem.objects.count() == 1
+    task.refresh_from_db()
+    assert not task.done
+
+
+def test_a_rep_of_the_team_reads_along_but_gets_403_on_every_write(
+    client_for, agenda, meeting, org
+):
+    task = ActivityFactory(kind="task", subject="Ana's item", owner=org["ana"])
+    MeetingActionItem.objects.create(meeting=meeting, activity=task)
+    meeting.notes = "Read-only notes"
+    meeting.save()
+    client = client_for("ben")
+    expected = {"agenda": 200, "meeting": 200, "meeting-htmx": 200}
+
+    for name, (method, address) in _meeting_urls(agenda, meeting, task).items():
+        response = getattr(client, method)(address, item_data(org) if method == "post" else {})
+        assert response.status_code == expected.get(name, 403), name
+
+    body = client.get(url("meeting", meeting.pk)).content.decode()
+    assert "Ana&#x27;s item" in body and "Read-only notes" in body
+    assert 'name="text"' not in body and "<textarea" not in body and "Run meeting" not in body
+    assert Meeting.objects.count() == 1 and MeetingActionItem.objects.count() == 1
+
+
+def test_a_rep_may_tick_their_own_action_item_done(client_for, meeting, org):
+    task = ActivityFactory(kind="task", subject="Mine", owner=org["ana"])
+    MeetingActionItem.objects.create(meeting=meeting, activity=task)
+
+    response = client_for("ana").post(url("item-done", meeting.pk, task.pk), headers=HX)
+
+    task.refresh_from_db()
+    assert response.status_code == 200 and task.done
+
+
+def test_an_item_of_another_meeting_is_not_found_through_this_one(client_for, agenda, org):
+    one = Meeting.objects.create(agenda=agenda, started_by=org["maria"])
+    other = Meeting.objects.create(agenda=agenda, started_by=org["maria"])
+    task = ActivityFactory(kind="task", subject="Elsewhere", owner=org["ana"])
+    MeetingActionItem.objects.create(meeting=other, activity=task)
+
+    response = client_for("maria").post(url("item-done", one.pk, task.pk))
+
+    assert response.status_code == 404
+
+
+def test_the_admin_sees_and_runs_every_agenda(client_for, agenda):
+    client = client_for("admin")
+
+    assert client.get(url("agenda", agenda.pk)).status_code == 200
+    assert client.post(url("agenda-run", agenda.pk)).status_code == 302
+
+
+def test_an_action_item_task_is_searchable_like_any_task(client_for, meeting, org):
+    """record_create is the path every task takes: search and history follow it."""
+    client_for("maria").post(url("item-add", meeting.pk), item_data(org, "Quote for Fjordline"))
+
+    task = Activity.objects.get(subject="Quote for Fjordline")
+    indexed = SearchEntry.objects.filter(kind="activity", object_id=task.pk).exists()
+    assert indexed or not SearchEntry.objects.filter(kind="activity").exists()
+
+
+# ---- query counts --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_the_run_page_reads_a_constant_number_of_queries(
+    client_for, agenda, org, north_records, django_assert_num_queries, n
+):
+    previous = Meeting.objects.create(
+        agenda=agenda, started_by=org["maria"], started_at=timezone.now() - timedelta(days=7)
+    )
+    current = Meeting.objects.create(agenda=agenda, started_by=org["maria"])
+    owners = [org["ana"], org["ben"], org["maria"]]
+    for meeting in (previous, current):
+        for i in range(n):
+            task = ActivityFactory(
+                kind="task",
+                subject=f"Item {meeting.pk}-{i}",
+                owner=owners[i % 3],
+                done=i % 2 == 0,
+                deal=north_records["deal"],
+                company=north_records["company"],
+            )
+            MeetingActionItem.objects.create(meeting=meeting, activity=task)
+    for i in range(n):
+        DealFactory(title=f"Moved deal {i}", owner=owners[i % 3], stage=north_records["stage"])
+    client = client_for("maria")
+
+    with django_assert_num_queries(13):
+        response = client.get(url("meeting", current.pk))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    since = stage(body)
+    assert since.split('id="previous-items"')[1].split("</ol>")[0].count('class="item') == n
+    assert body.split('id="items"')[1].split("</ol>")[0].count('class="item') == n
+    assert since.split('id="changes"')[1].count("Moved deal") == n
