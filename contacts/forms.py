@@ -85,3 +85,8 @@ class LogActivityForm(OwnedModelForm):
             "kind": forms.RadioSelect,
             "body": forms.Textarea(attrs={"rows": 2, "placeholder": "Notes (optional)"}),
         }
+
+
+class NextStepForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    due = forms.DateField()

@@ -1,5 +1,7 @@
 """Changes to contacts and activities that span more than one model."""
 
+from datetime import datetime, time
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,3 +31,19 @@ def activity_toggle_done(*, activity: Activity, by) -> Activity:
     activity.done = not activity.done
     activity.done_at = timezone.now() if activity.done else None
     return record_update(record=activity, by=by, fields=["done", "done_at"])
+
+
+@transaction.atomic
+def activity_follow_up(*, done: Activity, by, subject: str, due) -> Activity:
+    """The next step after `done`: a task due on `due` (end of the working day), on the same
+    deal, company and people."""
+    when = timezone.make_aware(datetime.combine(due, time(17, 0)))
+    task = Activity(
+        kind=Activity.Kind.TASK,
+        subject=subject,
+        occurs_at=when,
+        owner=by,
+        company=done.company,
+        deal=done.deal,
+    )
+    return record_create(record=task, by=by, m2m={"contacts": list(done.contacts.all())})

@@ -24,4 +24,5 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity-edit"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity-delete"),
     path("activities/<int:pk>/done/", views.activity_done, name="activity-done"),
+    path("activities/<int:pk>/next/", views.activity_next, name="activity-next"),
 ]

@@ -1,18 +1,23 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from contacts import timeline
 from contacts.duplicates import company_duplicates, contact_duplicates
 from contacts.filters import ActivityFilter, CompanyFilter, ContactFilter
-from contacts.forms import ActivityForm, CompanyForm, ContactForm, LogActivityForm
+from contacts.forms import ActivityForm, CompanyForm, ContactForm, LogActivityForm, NextStepForm
 from contacts.models import Activity, Company, Contact
-from contacts.services import activity_log, activity_toggle_done
+from contacts.services import activity_follow_up, activity_log, activity_toggle_done
 from contacts.tables import ActivityTable, CompanyTable, ContactTable
 from crm.crud import delete_page, form_page, render_list, safe_next
 from crm.visibility import can_edit, get_editable_or_403, get_visible_or_404
+
+NEXT_STEP_DAYS = 3
 
 # ---- companies ----------------------------------------------------------------------------
 
@@ -229,7 +234,16 @@ def activity_done(request, pk):
     activity = get_editable_or_403(Activity.objects.select_related("owner"), request.user, pk=pk)
     activity = activity_toggle_done(activity=activity, by=request.user)
     if request.htmx:
-        return render(request, "contacts/partials/activity_row.html", {"activity": activity})
+        # A task just done offers its next step in the same place: type it, Enter.
+        return render(
+            request,
+            "contacts/partials/activity_row.html",
+            {
+                "activity": activity,
+                "offer_next": activity.done,
+                "next_due": timezone.localdate() + timedelta(days=NEXT_STEP_DAYS),
+            },
+        )
     return redirect(safe_next(request, fallback=activity.get_absolute_url()))
 
 
@@ -297,3 +311,33 @@ def duplicates(request):
             exclude_pk=exclude,
         )
     return render(request, "contacts/partials/duplicates.html", {"matches": matches})
+
+
+@require_POST
+def activity_next(request, pk):
+    """The follow-up of a done task: a new task on the same deal, company and people."""
+    done = get_editable_or_403(
+        Activity.objects.select_related("deal", "company"), request.user, pk=pk
+    )
+    form = NextStepForm(request.POST)
+    if not form.is_valid():
+        if not request.htmx:
+            messages.error(
+                request, "Not added: " + "; ".join(e for errs in form.errors.values() for e in errs)
+            )
+            return redirect(safe_next(request, fallback=done.get_absolute_url()))
+        return render(
+            request,
+            "contacts/partials/activity_row.html",
+            {
+                "activity": done,
+                "offer_next": True,
+                "next_form": form,
+                "next_due": form.data.get("due") or timezone.localdate(),
+            },
+        )
+    task = activity_follow_up(done=done, by=request.user, **form.cleaned_data)
+    messages.success(request, f"Next step: {task.subject}")
+    if not request.htmx:
+        return redirect(safe_next(request, fallback=done.get_absolute_url()))
+    return render(request, "contacts/partials/activity_row.html", {"activity": task})

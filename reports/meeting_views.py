@@ -178,7 +178,7 @@ def _stage(request, meeting) -> dict:
         "today": start_of_today(),
         "back_url": request.get_full_path(),
     }
-    context.update(_stage_context(request, page, previous))
+    context.update(_stage_context(request, page, meeting, previous))
     return context
 
 
@@ -203,7 +203,7 @@ def _blank_item_form(user, page, initial=None):
     return ActionItemForm(user=user, initial=initial, auto_id="item_%s")
 
 
-def _stage_context(request, page, previous) -> dict:
+def _stage_context(request, page, meeting, previous) -> dict:
     if page is None:
         return {}
     if page.kind == "since":
@@ -211,9 +211,9 @@ def _stage_context(request, page, previous) -> dict:
         return {
             "previous_items": previous_items,
             "previous_done": sum(1 for item in previous_items if item.done),
-            "changes": meetings.deal_changes(request.user, previous.agenda, previous.started_at),
+            "changes": meetings.deal_changes(request.user, meeting.agenda, previous.started_at),
             "changes_limit": meetings.CHANGES_SHOWN,
-            "changes_url": meetings.changes_report_url(request.user, previous),
+            "changes_url": meetings.changes_report_url(request.user, meeting.agenda, previous),
         }
     return meetings.section_page_context(request, page)
 
@@ -221,7 +221,7 @@ def _stage_context(request, page, previous) -> dict:
 def meeting_detail(request, pk):
     """The run page; paging through it (HTMX) swaps only the stage."""
     meeting = _get_or_404(
-        Meeting.objects.visible_to(request.user).select_related("agenda__team"), pk
+        Meeting.objects.visible_to(request.user).select_related("agenda__team", "started_by"), pk
     )
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, TEMPLATE + "#stage", _stage(request, meeting))

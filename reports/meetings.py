@@ -96,6 +96,8 @@ def section_page_context(request, page: MeetingPage) -> dict:
         return {"unavailable": "This report is switched off, or not one you may open."}
     params, form = section_params(request.user, report, page.section.query, page.rep)
     context = section_context(request, report, params)
+    # `query` would also fill the top bar's search box (base.html reads `query`).
+    context.pop("query", None)
     context["filter_errors"] = form.errors
     return context
 
@@ -159,14 +161,14 @@ def deal_changes(user, agenda: Agenda, since: datetime) -> list[dict]:
     ]
 
 
-def changes_report_url(user, previous: Meeting) -> str:
+def changes_report_url(user, agenda: Agenda, previous: Meeting) -> str:
     """The "What changed" report since the last meeting's day, when this user may open it."""
     report = registry.get("changes")
     if report is None or not registry.may_open(user, report):
         return ""
     query = {"since": timezone.localtime(previous.started_at).date().isoformat()}
-    if previous.agenda.team_id:
-        query["team"] = previous.agenda.team_id
+    if agenda.team_id:
+        query["team"] = agenda.team_id
     return reverse("reports:detail", args=[report.slug]) + "?" + urlencode(query)
 
 

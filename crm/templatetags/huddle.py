@@ -36,3 +36,15 @@ def money(value) -> str:
         return f"{float(value or 0):,.0f}"
     except (TypeError, ValueError):
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def inline(context, record, field: str):
+    """A value that edits in place (crm/inline.py), for whoever may change the record."""
+    from django.template.loader import render_to_string
+
+    from crm import inline as inline_edit
+
+    return render_to_string(
+        "crm/inline_field.html#display", inline_edit.context(record, field), request=context.get("request")
+    )

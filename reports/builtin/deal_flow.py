@@ -293,34 +293,47 @@ STALE_DEFAULT_DAYS = 14
 STALE_ROWS = 100
 
 
-def stale_deals(user, params: Params) -> QuerySet:
-    """Open deals quiet for N days with nothing planned, annotated with `last_activity`.
+def _deal_activities(user, *, done: bool) -> QuerySet:
+    """A deal's visible activities, done or not.
 
-    Activity means something that happened: any activity of the deal up to now except a task
-    still open (an overdue reminder is not contact with the customer). Planned means an open
-    activity from today on, like the "next step" of a deal. A deal with no activity at all is
-    quiet since it was created, so a deal entered yesterday is not stale yet. Only activities
-    the viewer may see count, as everywhere else.
+    `done__in` rather than `done=`: Django writes `done=True` as a bare `WHERE done`, which
+    SQLite cannot match against the (deal, done, occurs_at) index; `done IN (1)` it can.
+    """
+    return Activity.objects.visible_to(user).filter(deal=OuterRef("pk"), done__in=[done])
+
+
+def stale_deals(user, params: Params) -> QuerySet:
+    """Open deals quiet for N days with nothing planned.
+
+    Activity means something done: a logged call, e-mail or note, a meeting or task marked done
+    (an overdue task still open is a reminder, not contact with the customer). Planned means an
+    open activity from today on, as for a deal's "next step". A deal is quiet since the later
+    of its creation and its last activity, so a deal entered yesterday is not stale yet. Only
+    activities the viewer may see count, as everywhere else. Both conditions are NOT EXISTS
+    probes on the (deal, done, occurs_at) index of activities.
     """
     now = timezone.now()
     cutoff = now - timedelta(days=params.days or STALE_DEFAULT_DAYS)
-    activities = Activity.objects.visible_to(user).filter(deal=OuterRef("pk"))
-    happened = (
-        activities.filter(occurs_at__lte=now)
-        .exclude(kind=Activity.Kind.TASK, done=False)
-        .order_by()
-        .values("deal")
-        .annotate(last=Max("occurs_at"))
-        .values("last")
-    )
-    planned = activities.filter(done=False, occurs_at__gte=start_of_today())
+    recent = _deal_activities(user, done=True).filter(occurs_at__gte=cutoff, occurs_at__lte=now)
+    planned = _deal_activities(user, done=False).filter(occurs_at__gte=start_of_today())
     return (
         scoped_deals(user, params)
         .open()
-        .annotate(last_activity=Subquery(happened))
-        .annotate(quiet_since=Coalesce("last_activity", "created_at"))
-        .filter(quiet_since__lt=cutoff)
-        .filter(~Exists(planned))
+        .filter(created_at__lt=cutoff)
+        .filter(~Exists(recent), ~Exists(planned))
+    )
+
+
+def with_last_activity(deals: QuerySet, user) -> QuerySet:
+    """Annotate `last_activity` (latest done activity up to now) and `quiet_since`."""
+    last = (
+        _deal_activities(user, done=True)
+        .filter(occurs_at__lte=timezone.now())
+        .order_by("-occurs_at")
+        .values("occurs_at")[:1]
+    )
+    return deals.annotate(last_activity=Subquery(last)).annotate(
+        quiet_since=Greatest(Coalesce("last_activity", "created_at"), "created_at")
     )
 
 
@@ -359,7 +372,9 @@ class StaleDealsReport(Report):
                 "last_activity": _local_date(d["last_activity"]),
                 "days_quiet": (today - timezone.localdate(d["quiet_since"])).days,
             }
-            for d in deals.order_by("quiet_since", "id").values(
+            for d in with_last_activity(deals, user)
+            .order_by("quiet_since", "id")
+            .values(
                 "id", "title", *PERSON, "stage__name", "amount", "last_activity", "quiet_since"
             )[:STALE_ROWS]
         ]

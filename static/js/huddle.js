@@ -26,6 +26,16 @@
     showMessage("Huddle could not be reached. Check the connection and try again.", "error");
   });
 
+  // Confirmations fade after a while; one that offers Undo stays a little longer.
+  function expire(root) {
+    (root || document).querySelectorAll("#messages .message:not([data-expires])").forEach(function (m) {
+      m.dataset.expires = "1";
+      setTimeout(function () { m.remove(); }, m.querySelector("form") ? 12000 : 6000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { expire(); });
+  document.addEventListener("htmx:oobAfterSwap", function () { expire(); });
+
   // "/" jumps to global search from anywhere but a text field; Esc closes the results.
   document.addEventListener("keydown", function (event) {
     var tag = (event.target.tagName || "").toLowerCase();
