@@ -35,3 +35,21 @@ class ContactsConfig(AppConfig):
         pre_save.connect(rollups.remember_old_row, sender=Activity, dispatch_uid="rollup-pre")
         post_save.connect(rollups.activity_saved, sender=Activity, dispatch_uid="rollup-save")
         post_delete.connect(rollups.activity_deleted, sender=Activity, dispatch_uid="rollup-del")
+        self.register_quick_adds()
+
+    @staticmethod
+    def register_quick_adds():
+        """The "+ Add" dialog's kinds (crm/quick_add.py): a contact first, then the activities."""
+        from contacts.forms import CompanyForm, ContactForm, QuickActivityForm
+        from crm.registry import register_quick_add
+
+        register_quick_add("contact", "Contact", ContactForm, 10)
+        register_quick_add(
+            "call", "Call", QuickActivityForm, 20, initial={"kind": "call"}, action="Log a call"
+        )
+        register_quick_add("task", "Task", QuickActivityForm, 30, initial={"kind": "task"})
+        register_quick_add("company", "Company", CompanyForm, 50)
+        register_quick_add("meeting", "Meeting", QuickActivityForm, 60, initial={"kind": "meeting"})
+        register_quick_add(
+            "note", "Note", QuickActivityForm, 70, initial={"kind": "note"}, action="Add a note"
+        )

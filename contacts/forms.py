@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 
@@ -90,3 +92,46 @@ class LogActivityForm(OwnedModelForm):
 class NextStepForm(forms.Form):
     subject = forms.CharField(max_length=200)
     due = forms.DateField()
+
+
+class QuickActivityForm(OwnedModelForm):
+    """Quick add of one kind of activity; the kind comes as an initial value (the quick-add
+    registration presets it), so the form asks only what that kind needs.
+
+    Calls, e-mails and notes are logged after the fact: now, done, subject and Enter. A task or a
+    meeting is still to come: it asks when (due, for a task), and starts at the next full hour.
+    """
+
+    LOGGED_NOW = (Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.NOTE)
+    primary_fields = ("subject", "occurs_at")
+
+    class Meta:
+        model = Activity
+        fields = ["subject", "occurs_at", "body"]
+        widgets = {
+            "occurs_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "body": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = self.initial.get("kind") or self.instance.kind
+        if self.kind in self.LOGGED_NOW:
+            del self.fields["occurs_at"]
+            return
+        when = self.fields["occurs_at"]
+        when.label = "Due" if self.kind == Activity.Kind.TASK else "When"
+        when.help_text = ""
+        if not self.initial.get("occurs_at"):
+            next_hour = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+            self.initial["occurs_at"] = next_hour + timedelta(hours=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.kind = self.kind
+        if self.kind in self.LOGGED_NOW:
+            now = timezone.now()
+            self.instance.occurs_at, self.instance.done, self.instance.done_at = now, True, now
+        return cleaned

@@ -7,6 +7,9 @@ changed meanwhile — then the user sees both values and chooses (nothing is ove
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.forms import DateInput, modelform_factory
@@ -59,13 +62,22 @@ def shown(record, field: str) -> str:
     return str(getattr(value, "pk", value))
 
 
+def display(value) -> str:
+    """How a value reads on the page (money without cents, dates as 5 Mar 2027)."""
+    if isinstance(value, Decimal):
+        return f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
+    return "" if value is None else str(value)
+
+
 def context(record, field: str, **extra) -> dict:
     label = record._meta.label
     return {
         "record": record,
         "field": field,
         "label": record._meta.get_field(field).verbose_name,
-        "value": getattr(record, field),
+        "value": display(getattr(record, field)),
         "shown": shown(record, field),
         "url": reverse("inline-edit", args=[label, record.pk, field]),
         "dom_id": f"inline-{label.replace('.', '-')}-{record.pk}-{field}",
@@ -90,11 +102,11 @@ def inline_edit(request, label: str, pk: int, field: str):
         raise PermissionDenied("This edit carries no version; reload and try again.") from exc
     current = shown(record, field)
     form = form_for(record, field, request.user, request.POST)
-    if (
-        their_version != record.version
-        and current != original
-        and not request.POST.get("overwrite")
-    ):
+    changed_meanwhile = their_version != record.version and current != original
+    if changed_meanwhile and request.POST.get(field, "") == original:
+        # This user left the value as it was; someone else changed it: show the newer value.
+        return render(request, f"{TEMPLATE}#display", context(record, field))
+    if changed_meanwhile and not request.POST.get("overwrite"):
         # Someone changed this very field since the user started: let them choose.
         return render(
             request,

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -66,5 +67,5 @@ def stamp_at_login(sender, request, user, **kwargs):
 
 def _stamp(user, now) -> None:
     # An UPDATE of one column, not save(): no other field of a possibly stale instance is written.
-    type(user)._default_manager.filter(pk=user.pk).update(last_seen=now)
+    get_user_model()._default_manager.filter(pk=user.pk).update(last_seen=now)
     user.last_seen = now

@@ -1,7 +1,7 @@
 """Registries the apps fill from their AppConfig.ready(), so `crm` never imports an app.
 
-Navigation lives here; global search has its own registry in crm/search.py; later, quick add
-and the field requirements of reports are read from here the same way.
+Navigation, inline-editable fields and the quick-add forms live here; global search has its own
+registry in crm/search.py, the field requirements of reports theirs in crm/requirements.py.
 """
 
 from __future__ import annotations
@@ -31,3 +31,37 @@ inline_fields: dict[str, set[str]] = {}
 
 def register_inline_fields(model_label: str, *names: str) -> None:
     inline_fields.setdefault(model_label, set()).update(names)
+
+
+# Quick add ("+ Add", the "n" key, the palette's "New …" actions): the forms the apps offer, by key.
+@dataclass(frozen=True)
+class QuickAdd:
+    key: str
+    label: str  # the dialog's tab: "Contact", "Call"
+    form_class: type  # an OwnedModelForm; crm/quick_add.py keeps only its up-front fields
+    order: int
+    # Fixed values of the new record (e.g. the kind of an activity), not asked for; a callable
+    # is called per form, so `timezone.now` means the moment of adding.
+    initial: dict
+    action: str  # how the command palette offers it: "New contact", "Log a call"
+
+
+quick_adds: dict[str, QuickAdd] = {}
+
+
+def register_quick_add(
+    key: str,
+    label: str,
+    form_class: type,
+    order: int,
+    *,
+    initial: dict | None = None,
+    action: str | None = None,
+) -> None:
+    quick_adds[key] = QuickAdd(
+        key, label, form_class, order, dict(initial or {}), action or f"New {label.lower()}"
+    )
+
+
+def quick_add_items() -> list[QuickAdd]:
+    return sorted(quick_adds.values(), key=lambda item: (item.order, item.key))

@@ -97,7 +97,7 @@ def _on_save(sender, instance, raw=False, **kwargs):
         return
 
     refresh(instance)
-    if registration.related:
+    if registration.related and not kwargs.get("created"):  # a new record has no dependents
         for other in registration.related(instance):
             refresh(other)
 

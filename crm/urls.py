@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm import inline, views
+from crm import inline, palette, quick_add, views
 
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("contacts.urls")),
     path("deals/", include("deals.urls")),
     path("search/", views.search, name="search"),
+    path("quick-add/", quick_add.quick_add, name="quick-add"),
+    path("quick-add/<slug:key>/", quick_add.quick_add_form, name="quick-add-form"),
+    path("palette/", palette.palette, name="palette"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/reports/<slug:slug>/", views.report_switch, name="report-switch"),
     path("restore/<str:label>/<int:pk>/", views.restore, name="restore"),

@@ -35,7 +35,7 @@ class DealForm(OwnedModelForm):
             # An existing deal changes stage only through a move (board, detail page), which
             # closes or reopens it and asks for a lost reason.
             del self.fields["pipeline"], self.fields["stage"]
-        else:
+        elif not self.is_bound:  # defaults only matter to a form being shown
             pipeline = Pipeline.objects.first()
             if pipeline:
                 self.fields["pipeline"].initial = pipeline.pk

@@ -10,3 +10,4 @@ class ReportsConfig(AppConfig):
 
         register_nav_item("My day", "home", 10)
         register_nav_item("Reports", "reports:index", 15)
+        register_nav_item("Meetings", "reports:meetings:agendas", 16)

@@ -182,6 +182,8 @@ class Report:
         if queryset is None:
             return None
         fields = self.requires.get(queryset.model._meta.label, ())
+        if not fields:
+            return None
         return queryset.filter(_any(missing_q(queryset.model, name) for name in fields))
 
     def default_params(self) -> Params:
@@ -205,6 +207,14 @@ def missing_q(model, name: str) -> Q:
 
 def _any(conditions: Iterable[Q]) -> Q:
     return reduce(operator.or_, conditions, Q()) or Q(pk__in=[])
+
+
+def row_id(row: str) -> int:
+    """A drill-down row that names a record id; anything else is no such figure (ValueError)."""
+    value = int(row)
+    if not 0 <= value < 2**63:
+        raise ValueError(row)
+    return value
 
 
 def money(value) -> Decimal:

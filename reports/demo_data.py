@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -380,9 +380,36 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+    moments = _moment_columns(model, columns) if connection.vendor == "sqlite" else []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
+            batch = rows[start : start + BATCH]
+            if moments:
+                batch = [_naive_utc(row, moments) for row in batch]
+            cursor.executemany(sql, batch)
+
+
+def _moment_columns(model, columns: list[str]) -> list[int]:
+    """Positions of the DateTimeField columns.
+
+    SQLite keeps date-times as text, and Django writes and compares them as naive UTC
+    ("2026-11-02 11:00:00"). Written raw, an aware value would keep its offset
+    ("2026-11-02 12:00:00+01:00"): ranges would compare it as text an hour or two off, and
+    SQL date functions drop the offset, so such rows must be converted first.
+    """
+    return [
+        i
+        for i, name in enumerate(columns)
+        if model._meta.get_field(name).get_internal_type() == "DateTimeField"
+    ]
+
+
+def _naive_utc(row: tuple, positions: list[int]) -> list:
+    row = list(row)
+    for i in positions:
+        if row[i] is not None:
+            row[i] = row[i].astimezone(UTC).replace(tzinfo=None)
+    return row
 
 
 OWNED_COLUMNS = [

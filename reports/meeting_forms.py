@@ -52,9 +52,14 @@ class SectionForm(forms.ModelForm):
         self.fields["report_slug"].choices = [("", "—")] + [
             (r.slug, r.title) for r in registry.for_user(user)
         ]
+        # One row of a table per section: the column heads are the visible labels.
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("aria-label", str(field.label or name))
 
     def clean_query(self):
-        return self.cleaned_data["query"].strip().lstrip("?")
+        """Filters as typed, or pasted with the report's address: only what follows the "?"."""
+        query = self.cleaned_data["query"].strip()
+        return query.split("?", 1)[1] if "?" in query else query
 
     def clean(self):
         cleaned = super().clean()
@@ -79,6 +84,12 @@ class SectionForm(forms.ModelForm):
 
 class BaseSectionFormSet(forms.BaseInlineFormSet):
     team = None  # the agenda's team, set by the view once the agenda form is valid
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, label in (("ORDER", "Order"), ("DELETE", "Remove")):
+            if name in form.fields:
+                form.fields[name].widget.attrs["aria-label"] = label
 
     def clean(self):
         super().clean()

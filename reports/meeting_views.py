@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -69,9 +70,21 @@ def agenda_list(request):
 
 
 def agenda_detail(request, pk):
+    live_items = Q(action_items__activity__deleted_at__isnull=True)
     agenda = _get_or_404(
         Agenda.objects.visible_to(request.user).select_related("team", "owner"), pk
     )
+    past = list(
+        agenda.meetings.select_related("started_by")
+        .annotate(
+            items=Count("action_items", filter=live_items),
+            items_done=Count(
+                "action_items", filter=live_items & Q(action_items__activity__done=True)
+            ),
+        )
+        .order_by("-started_at", "-pk")[:25]  # Meta.ordering is dropped when grouping
+    )
+    today = timezone.localdate()
     return render(
         request,
         "reports/meetings/agenda_detail.html",
@@ -79,7 +92,11 @@ def agenda_detail(request, pk):
             "title": agenda.title,
             "agenda": agenda,
             "sections": meetings.describe_sections(agenda),
-            "meetings": agenda.meetings.select_related("started_by")[:25],
+            "meetings": past,
+            # Started today already: offer to go back to it rather than start another one.
+            "ongoing": past[0]
+            if past and timezone.localtime(past[0].started_at).date() == today
+            else None,
             "may_edit": Agenda.objects.editable_by(request.user).filter(pk=agenda.pk).exists(),
         },
     )
@@ -185,10 +202,12 @@ def _stage(request, meeting) -> dict:
 def _meeting_context(request, meeting, *, item_form=None) -> dict:
     """The whole run page: the stage, and the side panel of action items and notes."""
     context = _stage(request, meeting)
+    items = meetings.action_items(meeting, request.user)
     context.update(
         {
             "title": f"{meeting.agenda.title} · meeting",
-            "items": meetings.action_items(meeting, request.user),
+            "items": items,
+            "items_done": sum(1 for item in items if item.done),
             "item_form": item_form or _blank_item_form(request.user, context["page"]),
             "notes_form": NotesForm(initial={"notes": meeting.notes}),
         }
@@ -258,13 +277,15 @@ def action_item_add(request, pk):
         )
         form.fields["text"].widget.attrs["autofocus"] = True  # the next item, right away
     if request.htmx:
+        items = meetings.action_items(meeting, request.user)
         return render(
             request,
             TEMPLATE + "#action-items",
             {
                 "meeting": meeting,
                 "editable": True,
-                "items": meetings.action_items(meeting, request.user),
+                "items": items,
+                "items_done": sum(1 for item in items if item.done),
                 "item_form": form,
                 "today": start_of_today(),
                 "number": _page_number(request, 10_000),
@@ -286,10 +307,19 @@ def action_item_done(request, pk, activity_pk):
         raise PermissionDenied("You may see this task but not change it.") from None
     task = activity_toggle_done(activity=task, by=request.user)
     if request.htmx:
+        items = meetings.action_items(meeting, request.user)
         return render(
             request,
-            TEMPLATE + "#item",
-            {"item": task, "item_meeting": meeting, "editable": True, "today": start_of_today()},
+            TEMPLATE + "#item-toggled",  # the row, and the meeting's "N of M done" out of band
+            {
+                "item": task,
+                "item_meeting": meeting,
+                "editable": True,
+                "today": start_of_today(),
+                "count_meeting": meeting,
+                "count_items": items,
+                "count_done": sum(1 for item in items if item.done),
+            },
         )
     return redirect(safe_next(request, fallback=meeting.get_absolute_url()))
 

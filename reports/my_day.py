@@ -28,7 +28,7 @@ def due_tasks(user):
     end_of_today = start_of_today() + timedelta(days=1)
     return (
         Activity.objects.filter(
-            owner=user, kind=Activity.Kind.TASK, done=False, occurs_at__lt=end_of_today
+            owner=user, kind=Activity.Kind.TASK, done__in=[False], occurs_at__lt=end_of_today
         )
         .select_related("company", "deal")
         .order_by("occurs_at", "id")[:SECTION_LENGTH]

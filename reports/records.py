@@ -1,9 +1,10 @@
-"""The tables that show the records behind a report figure: deals or activities."""
+"""The tables that show the records behind a report figure: deals, activities, contacts or
+companies (the adoption report counts all four)."""
 
 import django_tables2 as tables
 
-from contacts.models import Activity
-from contacts.tables import ActivityTable
+from contacts.models import Activity, Company, Contact
+from contacts.tables import ActivityTable, CompanyTable, ContactTable
 from deals.models import Deal
 from deals.tables import DealTable
 
@@ -14,4 +15,8 @@ def table_for(records):
         return DealTable(records.select_related("company", "stage", "owner"))
     if records.model is Activity:
         return ActivityTable(records.select_related("owner", "company", "deal"))
+    if records.model is Contact:
+        return ContactTable(records.select_related("owner", "company"))
+    if records.model is Company:
+        return CompanyTable(records.select_related("owner"))
     return tables.Table(records)

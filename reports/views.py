@@ -81,7 +81,7 @@ def _drill_rows(request, report, params):
         raise Http404("That figure has no records behind it.")
     try:
         return report.drill(request.user, params, row, column)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise Http404("No such figure in this report.") from exc
 
 

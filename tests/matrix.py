@@ -206,9 +206,9 @@ def _policy(r, user):
 
 
 INLINE_CLOSE = date(2030, 1, 31)  # ana's deal's close date before an inline edit
-INLINE_CLOSE_SHOWN = "Jan. 31, 2030"
+INLINE_CLOSE_SHOWN = "31 Jan 2030"
 INLINE_NEW_CLOSE = date(2030, 2, 28)
-INLINE_NEW_CLOSE_SHOWN = "Feb. 28, 2030"
+INLINE_NEW_CLOSE_SHOWN = "28 Feb 2030"
 
 
 def _inline_close_date(r, user):
@@ -465,6 +465,17 @@ CASES: list[Case] = [
         changed=live(Activity, "activity", done=True),
         changers=EDITORS,
         shows="Call Nora about rollout",
+        fragment='id="activity-',
+    ),
+    # The next step after a done task: a new task on the same deal, editors of the task only.
+    Case(
+        "contacts:activity-next",
+        {GET: METHOD_NOT_ALLOWED, POST: CHANGE_POST, POST_HX: CHANGE_HX},
+        kwargs=pk_of("activity"),
+        data=lambda r, role: {"subject": "Send the revised offer", "due": "2030-01-15"},
+        changed=exists(Activity, subject="Send the revised offer", deal="deal"),
+        changers=EDITORS,
+        shows="Send the revised offer",
         fragment='id="activity-',
     ),
     Case(

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Activity
-from crm import visibility
+from crm import requirements, visibility
 from tests.factories import (
     ActivityFactory,
     ContactFactory,
@@ -25,6 +25,7 @@ HX = {"HX-Request": "true"}
 def ana(client_for):
     client = client_for("ana")
     visibility.current_policy()  # cached per process, as for nearly every real request
+    requirements.disabled_slugs()  # the report switches too (forms read them)
     return client
 
 

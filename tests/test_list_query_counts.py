@@ -142,7 +142,7 @@ def test_the_board_costs_the_same_queries_at_1_and_20_cards(
         response = ana.get(reverse("deals:board"))
 
     body = response.content.decode()
-    assert body.count('class="card deal-card"') == size
+    assert body.count('class="card deal-card') == size
     assert "Outsider" not in body
 
 

@@ -46,5 +46,7 @@ def inline(context, record, field: str):
     from crm import inline as inline_edit
 
     return render_to_string(
-        "crm/inline_field.html#display", inline_edit.context(record, field), request=context.get("request")
+        "crm/inline_field.html#display",
+        inline_edit.context(record, field),
+        request=context.get("request"),
     )

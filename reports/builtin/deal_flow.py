@@ -98,12 +98,21 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _pk(value: str) -> int:
+    """A row key as a primary key. Anything else, or a number too big for the database, is a
+    ValueError, which the drill view answers with 404 (not a 500 from the driver)."""
+    pk = int(value)
+    if not 0 < pk < 2**63:
+        raise ValueError(value)
+    return pk
+
+
 def _int_key(row: str, prefix: str) -> int:
-    """`owner-12` → 12; anything else is a ValueError, which the drill view answers with 404."""
+    """`owner-12` → 12."""
     kind, _, pk = row.partition("-")
     if kind != prefix:
         raise ValueError(row)
-    return int(pk)
+    return _pk(pk)
 
 
 # ---- win rate and conversion -------------------------------------------------------------------
@@ -384,7 +393,7 @@ class StaleDealsReport(Report):
 
     def drill(self, user, params: Params, row: str, column: str):
         deals = stale_deals(user, params)
-        return deals.filter(pk=int(row)) if row else deals
+        return deals.filter(pk=_pk(row)) if row else deals
 
 
 # ---- slipped deals -------------------------------------------------------------------------------
@@ -501,7 +510,7 @@ class SlippedDealsReport(Report):
 
     def drill(self, user, params: Params, row: str, column: str):
         deals = slipped_deals(user, params)
-        return deals.filter(pk=int(row)) if row else deals
+        return deals.filter(pk=_pk(row)) if row else deals
 
 
 # ---- leaderboard ---------------------------------------------------------------------------------
@@ -556,7 +565,7 @@ class LeaderboardReport(Report):
 
     def drill(self, user, params: Params, row: str, column: str):
         deals = won_deals(user, params)
-        return deals.filter(owner_id=int(row)) if row else deals
+        return deals.filter(owner_id=_pk(row)) if row else deals
 
 
 # ---- what changed --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
 from deals.models import Deal, Stage
-from reports.base import Column, Params, Report, money
+from reports.base import Column, Params, Report, money, row_id
 from reports.registry import register
 
 
@@ -90,7 +90,7 @@ class PipelineReport(Report):
     def drill(self, user, params: Params, row: str, column: str):
         deals = open_deals(user, params)
         if row:
-            deals = deals.filter(stage_id=int(row))
+            deals = deals.filter(stage_id=row_id(row))
         return deals
 
     def completeness_queryset(self, user, params: Params):

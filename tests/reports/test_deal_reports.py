@@ -13,6 +13,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from crm.visibility import current_policy
@@ -23,6 +24,13 @@ from reports.builtin.deal_flow import deal_changes
 from tests.factories import ActivityFactory, DealFactory, PipelineFactory, StageFactory
 
 NOW = timezone.now()
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    """One "now" per test, so the moments a test sets up and asserts are the same ones."""
+    global NOW
+    NOW = timezone.now()
 
 
 def ago(days=0, hours=0) -> datetime:
@@ -285,11 +293,30 @@ def test_conversion_is_scoped_and_filtered_like_the_rest(org, stages, funnel):
     assert [bens[s]["reached"] for s in ("Lead", "Proposal", "Won")] == [2, 1, 0]
 
 
-def test_win_rate_drill_of_an_unknown_row_is_an_error(org, stages):
+@pytest.mark.parametrize(
+    ("slug", "row"),
+    [
+        ("win-rate", "stage-999999"),
+        ("win-rate", "stage-x"),
+        ("win-rate", "team-1"),
+        ("win-rate", "owner-99999999999999999999999"),
+        ("stale-deals", "x"),
+        ("stale-deals", "99999999999999999999999"),
+        ("slipped-deals", "-1"),
+        ("leaderboard", "99999999999999999999999"),
+        ("changes", "deleted"),
+    ],
+)
+def test_a_forged_drill_row_is_an_error_not_a_crash(org, stages, slug, row):
+    report = registry.get(slug)
+    with pytest.raises(ValueError):
+        report.drill(org["maria"], report.default_params(), row, report.columns[-1].key)
+
+
+def test_the_lost_stage_has_no_conversion_row_to_drill(org, stages):
     report = registry.get("win-rate")
-    for row in ("stage-999999", "stage-x", "team-1", f"stage-{stages['lost'].pk}"):
-        with pytest.raises(ValueError):
-            report.drill(org["maria"], report.default_params(), row, "reached")
+    with pytest.raises(ValueError):
+        report.drill(org["maria"], report.default_params(), f"stage-{stages['lost'].pk}", "")
 
 
 # ---- stale deals ---------------------------------------------------------------------------------
@@ -571,8 +598,6 @@ def test_changes_drill_lists_the_deals_with_one_kind_of_change(org, history):
         h["gamma"].pk,
     }
     assert drilled("changes", org["carla"], "new", "what") == {h["south"].pk}
-    with pytest.raises(ValueError):
-        drilled("changes", org["maria"], "deleted", "what")
 
 
 # ---- the command ---------------------------------------------------------------------------------
@@ -602,6 +627,32 @@ def test_report_command_passes_the_since_filter_to_changes(org, history):
     changes = command_json("changes", "maria", f"since={since}")
     assert [r["kind"] for r in changes["rows"]] == ["lost", "won", "new"]
     assert changes["rows"][1]["from"] == "Proposal"
+
+
+# ---- the pages -----------------------------------------------------------------------------------
+
+
+def test_deal_report_pages_link_each_figure_to_its_deals(client_for, org, closed_deals, history):
+    client = client_for("maria")
+    d, h = closed_deals, history
+    cases = [
+        ("win-rate", f"owner-{org['ben'].pk}", "won", d["ben_won"], d["ana_won_1"]),
+        ("leaderboard", org["ana"].pk, "won_value", d["ana_won_2"], d["ben_won"]),
+        ("changes", "won", "what", h["alpha"], h["beta"]),
+    ]
+    for slug, row, column, behind, other in cases:
+        page = client.get(reverse("reports:detail", args=[slug]))
+        assert page.status_code == 200
+        assert f"row={row}&amp;col={column}" in page.content.decode()
+        records = client.get(reverse("reports:drill", args=[slug]), {"row": row, "col": column})
+        assert records.status_code == 200
+        body = records.content.decode()
+        assert f">{behind.title}</a>" in body
+        assert f">{other.title}</a>" not in body
+        assert f">{d['carla_won'].title}</a>" not in body
+
+    bad = client.get(reverse("reports:drill", args=["win-rate"]), {"row": "stage-x", "col": "won"})
+    assert bad.status_code == 404
 
 
 # ---- queries do not grow with rows -----------------------------------------------------------

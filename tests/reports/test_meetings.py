@@ -185,6 +185,20 @@ def test_running_an_agenda_starts_a_meeting_and_opens_its_first_page(client_for,
     assert timezone.now() - meeting.started_at < timedelta(minutes=1)
 
 
+def test_the_agenda_offers_to_continue_a_meeting_started_today(client_for, agenda, org):
+    Meeting.objects.create(
+        agenda=agenda, started_by=org["maria"], started_at=timezone.now() - timedelta(days=7)
+    )
+    before = client_for("maria").get(url("agenda", agenda.pk)).content.decode()
+    today = Meeting.objects.create(agenda=agenda, started_by=org["maria"])
+
+    after = client_for("maria").get(url("agenda", agenda.pk)).content.decode()
+
+    assert "Continue today" not in before and ">Run meeting<" in before
+    assert f'href="{url("meeting", today.pk)}">Continue today' in after
+    assert ">Run a new meeting<" in after
+
+
 def test_the_run_page_shows_one_section_at_a_time_and_its_position(
     client_for, meeting, north_records
 ):
@@ -360,6 +374,9 @@ def test_the_next_meeting_opens_with_the_last_items_their_state_and_what_changed
     body = client.get(response.url).content.decode()
 
     assert ticked.status_code == 200 and 'class="item done"' in ticked.content.decode()
+    # and the count of that meeting's items done, wherever it is shown, out of band
+    oob = ticked.content.decode().split(f'id="done-count-{first.pk}"', 1)[1].split("</span>")[0]
+    assert 'hx-swap-oob="true"' in oob and "1 of 2 done" in oob
     assert second != first and response.url == url("meeting", second.pk)
     since = stage(body)
     assert "Since the last meeting" in since and "1 of 5" in since
