@@ -119,11 +119,16 @@ def _contact_edit(r, user):
         "email": c.email,
         "phone": c.phone,
         "owner": c.owner_id,
+        "version": c.version,
     }
 
 
 def _company_edit(r, user):
-    return {"name": "Nordwind Renamed AG", "owner": r["company"].owner_id}
+    return {
+        "name": "Nordwind Renamed AG",
+        "owner": r["company"].owner_id,
+        "version": r["company"].version,
+    }
 
 
 def _activity_edit(r, user):
@@ -136,6 +141,7 @@ def _activity_edit(r, user):
         "company": r["company"].pk,
         "deal": r["deal"].pk,
         "owner": a.owner_id,
+        "version": a.version,
     }
 
 
@@ -149,6 +155,7 @@ def _deal_edit(r, user):
         "amount": "20000",
         "expected_close": "2030-02-01",
         "owner": d.owner_id,
+        "version": d.version,
     }
 
 

@@ -39,13 +39,14 @@ def stages(db):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_logging_a_call_on_a_contact_costs_eight_queries(ana, org, size, django_assert_num_queries):
+def test_logging_a_call_on_a_contact_costs_nine_queries(ana, org, size, django_assert_num_queries):
     contact = ContactFactory(owner=org["ana"])
     for i in range(size):
         activity = ActivityFactory(subject=f"Earlier {i}", owner=org[("ana", "ben")[i % 2]])
         activity.contacts.add(contact)
 
-    with django_assert_num_queries(8):
+    # One over the budget of 8: the activity rollup's upsert (contacts/rollups.py).
+    with django_assert_num_queries(9):
         response = ana.post(
             reverse("contacts:contact-log", args=[contact.pk]),
             {"kind": "call", "subject": "Asked about pricing"},
@@ -59,12 +60,12 @@ def test_logging_a_call_on_a_contact_costs_eight_queries(ana, org, size, django_
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_ticking_a_task_done_costs_six_queries(ana, org, size, django_assert_num_queries):
+def test_ticking_a_task_done_costs_seven_queries(ana, org, size, django_assert_num_queries):
     tasks = [
         ActivityFactory(kind="task", subject=f"Task {i}", owner=org["ana"]) for i in range(size)
     ]
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # the activity rollup's upsert included
         response = ana.post(reverse("contacts:activity-done", args=[tasks[-1].pk]), headers=HX)
 
     assert f'id="activity-{tasks[-1].pk}"' in response.content.decode()

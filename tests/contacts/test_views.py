@@ -53,6 +53,7 @@ def contact_data(contact=None, **overrides):
             "city": contact.city,
             "owner": contact.owner_id,
             "notes": contact.notes,
+            "version": contact.version,
         }
     return data | overrides
 
@@ -78,6 +79,7 @@ def company_data(company=None, **overrides):
             "country": company.country,
             "owner": company.owner_id,
             "notes": company.notes,
+            "version": company.version,
         }
     return data | overrides
 
@@ -103,6 +105,7 @@ def activity_data(activity=None, **overrides):
             "deal": activity.deal_id or "",
             "owner": activity.owner_id,
             "body": activity.body,
+            "version": activity.version,
         }
         if activity.done:
             data["done"] = "on"

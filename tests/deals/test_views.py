@@ -78,6 +78,7 @@ def deal_data(deal=None, **overrides):
             "expected_close": deal.expected_close.isoformat() if deal.expected_close else "",
             "owner": deal.owner_id,
             "lost_reason": deal.lost_reason,
+            "version": deal.version,
         }
     return data | overrides
 

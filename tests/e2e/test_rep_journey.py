@@ -57,7 +57,7 @@ def test_a_rep_adds_a_contact_logs_a_call_and_finds_it_again(page, actions, tmp_
     contact_url = page.url
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{FIRST} {LAST}")
     expect(page.locator("#messages")).to_contain_text(f"Added {FIRST} {LAST}.")
-    expect(page.get_by_role("link", name=EMAIL)).to_be_visible()
+    expect(page.get_by_role("button", name="Edit e-mail")).to_have_text(EMAIL)  # editable in place
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("Nothing logged yet.")
 
