@@ -2,7 +2,7 @@
 
 from datetime import datetime, time
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from contacts.models import Activity
@@ -22,8 +22,24 @@ def activity_log(*, activity: Activity, by, contacts=(), company=None, deal=None
     activity.deal = deal
     activity.done = activity.kind in (Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.NOTE)
     activity.done_at = timezone.now() if activity.done else None
-    contacts = list(contacts) or (list(deal.contacts.all()) if deal else [])
-    return record_create(record=activity, by=by, m2m={"contacts": contacts})
+    if contacts or not deal:
+        return record_create(record=activity, by=by, m2m={"contacts": list(contacts)})
+    record_create(record=activity, by=by)
+    _link_deal_contacts(activity, deal)
+    return activity
+
+
+def _link_deal_contacts(activity: Activity, deal) -> None:
+    """The deal's people become the activity's, in one INSERT … SELECT (no read, no loop)."""
+    links = Activity.contacts.through
+    deal_links = type(deal).contacts.through
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(links._meta.db_table)} ({q('activity_id')}, {q('contact_id')}) "
+            f"SELECT %s, {q('contact_id')} FROM {q(deal_links._meta.db_table)} WHERE {q('deal_id')} = %s",
+            [activity.pk, deal.pk],
+        )
 
 
 @transaction.atomic

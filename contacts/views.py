@@ -247,29 +247,35 @@ def activity_done(request, pk):
     return redirect(safe_next(request, fallback=activity.get_absolute_url()))
 
 
-def _log_on(request, *, target, link: dict):
-    """Log a call, meeting, note… on a record the user may see; the timeline updates in place."""
+def log_activity(request, *, target, link: dict):
+    """Log a call, meeting, note… on a record the user may see.
+
+    HTMX: the new entry is put on top of the timeline and the form comes back empty (same kind
+    picked) — the timeline is not read again. Invalid: the form comes back with its errors.
+    """
     form = LogActivityForm(request.POST, user=request.user, auto_id="log_%s")
-    if form.is_valid():
-        activity_log(activity=form.save(commit=False), by=request.user, **link)
-        messages.success(
-            request, f"Logged {form.cleaned_data['kind']}: {form.cleaned_data['subject']}"
+    if not form.is_valid():
+        if not request.htmx:
+            errors = "; ".join(e for errs in form.errors.values() for e in errs)
+            messages.error(request, "Not logged: " + errors)
+            return redirect(target)
+        response = render(
+            request, "contacts/partials/log_form.html", {"log_form": form, "log_url": request.path}
         )
-        form = LogActivityForm(
-            user=request.user, auto_id="log_%s", initial={"kind": form.cleaned_data["kind"]}
-        )
-    elif not request.htmx:
-        messages.error(
-            request, "Not logged: " + "; ".join(e for errs in form.errors.values() for e in errs)
-        )
+        response["HX-Retarget"] = "#log-form"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    activity = activity_log(activity=form.save(commit=False), by=request.user, **link)
+    messages.success(request, f"Logged {activity.get_kind_display().lower()}: {activity.subject}")
     if not request.htmx:
         return redirect(target)
+    fresh = LogActivityForm(user=request.user, auto_id="log_%s", initial={"kind": activity.kind})
     return render(
         request,
-        "contacts/partials/timeline.html",
+        "contacts/partials/logged.html",
         {
-            "activities": timeline.for_record(target, request.user),
-            "log_form": form,
+            "activity": activity,
+            "log_form": fresh,
             "log_url": request.path,
         },
     )
@@ -278,7 +284,7 @@ def _log_on(request, *, target, link: dict):
 @require_POST
 def contact_log(request, pk):
     contact = get_visible_or_404(Contact.objects.select_related("company"), request.user, pk=pk)
-    return _log_on(
+    return log_activity(
         request, target=contact, link={"contacts": [contact], "company": contact.company}
     )
 
@@ -286,7 +292,7 @@ def contact_log(request, pk):
 @require_POST
 def company_log(request, pk):
     company = get_visible_or_404(Company.objects, request.user, pk=pk)
-    return _log_on(request, target=company, link={"company": company})
+    return log_activity(request, target=company, link={"company": company})
 
 
 def duplicates(request):

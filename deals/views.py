@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from contacts import timeline
 from contacts.forms import LogActivityForm
 from contacts.models import Contact
-from contacts.services import activity_log
+from contacts.views import log_activity
 from crm.crud import delete_page, form_page, render_list
 from crm.visibility import (
     can_edit,
@@ -123,30 +123,7 @@ def deal_move(request, pk):
 @require_POST
 def deal_log(request, pk):
     deal = get_visible_or_404(Deal.objects.select_related("company"), request.user, pk=pk)
-    form = LogActivityForm(request.POST, user=request.user, auto_id="log_%s")
-    if form.is_valid():
-        activity_log(activity=form.save(commit=False), by=request.user, deal=deal)
-        messages.success(
-            request, f"Logged {form.cleaned_data['kind']}: {form.cleaned_data['subject']}"
-        )
-        form = LogActivityForm(
-            user=request.user, auto_id="log_%s", initial={"kind": form.cleaned_data["kind"]}
-        )
-    elif not request.htmx:
-        messages.error(
-            request, "Not logged: " + "; ".join(e for errs in form.errors.values() for e in errs)
-        )
-    if not request.htmx:
-        return redirect(deal)
-    return render(
-        request,
-        "contacts/partials/timeline.html",
-        {
-            "activities": timeline.for_deal(deal, request.user),
-            "log_form": form,
-            "log_url": request.path,
-        },
-    )
+    return log_activity(request, target=deal, link={"deal": deal})
 
 
 def board(request):

@@ -441,8 +441,8 @@ CASES: list[Case] = [
         data=_log,
         changed=exists(Activity, subject=LOGGED_SUBJECT, contacts="contact"),
         changers=SEERS,
-        shows="Call Nora about rollout",
-        fragment='id="timeline"',
+        shows=LOGGED_SUBJECT,  # the new entry, put on top of the timeline
+        fragment='id="log-form"',
     ),
     Case(
         "contacts:company-log",
@@ -451,8 +451,8 @@ CASES: list[Case] = [
         data=_log,
         changed=exists(Activity, subject=LOGGED_SUBJECT, company="company"),
         changers=SEERS,
-        shows="Call Nora about rollout",
-        fragment='id="timeline"',
+        shows=LOGGED_SUBJECT,  # the new entry, put on top of the timeline
+        fragment='id="log-form"',
     ),
     Case(
         "deals:log",
@@ -461,8 +461,8 @@ CASES: list[Case] = [
         data=_log,
         changed=exists(Activity, subject=LOGGED_SUBJECT, deal="deal"),
         changers=SEERS,
-        shows="Call Nora about rollout",
-        fragment='id="timeline"',
+        shows=LOGGED_SUBJECT,  # the new entry, put on top of the timeline
+        fragment='id="log-form"',
     ),
     # One-click changes: done toggle and board move, editors only.
     Case(

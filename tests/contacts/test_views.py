@@ -476,10 +476,14 @@ def test_logging_a_call_on_a_contact_by_htmx_returns_the_timeline_with_it(
     )
 
     body = assert_fragment(response)
-    assert body.lstrip().startswith('<section class="timeline" id="timeline">')
+    # Just the new entry, for the top of the timeline, and the form back empty (out of band);
+    # the timeline is not read again.
+    assert body.lstrip().startswith('<li class="activity kind-call done"')
     assert "Rang Nora back" in body
-    assert "Call Nora about rollout" in body
-    assert 'value=""' in body.split('name="subject"')[1].split(">")[0]  # the form is reset
+    assert "Call Nora about rollout" not in body
+    form = body.split('id="log-form"')[1]
+    assert 'hx-swap-oob="true"' in form.split(">")[0]
+    assert 'value=""' in form.split('name="subject"')[1].split(">")[0]
     logged = Activity.objects.get(subject="Rang Nora back")
     assert (logged.owner, logged.created_by, logged.kind) == (org["ana"], org["ana"], "call")
     assert list(logged.contacts.all()) == [contact]
@@ -511,8 +515,9 @@ def test_an_empty_log_by_htmx_rerenders_with_the_error_and_logs_nothing(client_f
     )
 
     body = assert_fragment(response)
-    assert 'id="timeline"' in body
-    assert '<div class="field-errors">This field is required.' in body
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#log-form", "outerHTML")
+    assert body.lstrip().startswith('<form class="log-form" id="log-form"')
+    assert '<div class="field-errors" role="alert">This field is required.' in body
     assert Activity.all_objects.count() == before
 
 
@@ -700,7 +705,7 @@ def test_logging_a_meeting_on_a_company_by_htmx_returns_its_timeline(
     )
 
     body = assert_fragment(response)
-    assert 'id="timeline"' in body
+    assert 'id="log-form"' in body
     assert "Site visit Nordwind" in body
     logged = Activity.objects.get(subject="Site visit Nordwind")
     assert (logged.company, logged.owner, logged.done) == (company, org["ana"], False)

@@ -543,9 +543,9 @@ def test_logging_on_a_deal_by_htmx_returns_the_timeline_with_the_new_activity(
     )
 
     body = assert_fragment(response)
-    assert body.lstrip().startswith('<section class="timeline" id="timeline">')
+    assert body.lstrip().startswith('<li class="activity')
     assert "Sent the offer" in body
-    assert "Call Nora about rollout" in body
+    assert 'id="log-form"' in body
     logged = Activity.objects.get(subject="Sent the offer")
     assert (logged.deal, logged.company, logged.owner) == (
         deal,
@@ -577,7 +577,8 @@ def test_an_empty_log_on_a_deal_rerenders_with_the_error(client_for, north_recor
     )
 
     body = assert_fragment(response)
-    assert '<div class="field-errors">This field is required.' in body
+    assert '<div class="field-errors" role="alert">This field is required.' in body
+    assert response["HX-Retarget"] == "#log-form"
     assert Activity.all_objects.count() == before
 
 

@@ -182,7 +182,9 @@ def test_two_people_editing_one_deal_lose_nothing(browser, live_server, page, ac
         assert deal.amount == Decimal("12000.00")  # Ana's save stands
 
         marias_page.get_by_role("button", name="Save").click()  # Maria chooses hers
-        expect(marias_page.get_by_role("heading", name="Fjord expansion", exact=True)).to_be_visible()
+        expect(
+            marias_page.get_by_role("heading", name="Fjord expansion", exact=True)
+        ).to_be_visible()
         deal.refresh_from_db()
         assert (deal.amount, deal.updated_by) == (Decimal("15000.00"), maria)
     finally:
