@@ -126,6 +126,34 @@ def build_cases(ctx: dict) -> list[Case]:
             data=lambda i: _inline_data(deal, "amount", str(1000 + i)),
         ),
         Case("dashboard page", "report", reverse("reports:dashboard")),
+        Case(
+            "duplicate check while typing",
+            "search",
+            f"{reverse('contacts:duplicates')}?kind=contact&email={contact.email.upper()}&first_name=Ann",
+            htmx=True,
+        ),
+        Case(
+            "palette '" + ctx["search_terms"][0] + "'",
+            "search",
+            f"{reverse('palette')}?q={ctx['search_terms'][0]}",
+            htmx=True,
+        ),
+        Case(
+            "quick add a call",
+            "htmx",
+            reverse("quick-add-form", args=["call"]),
+            method="post",
+            htmx=True,
+            data=lambda i: {"subject": f"Bench quick call {i}"},
+        ),
+        Case(
+            "task done, then its next step",
+            "htmx",
+            reverse("contacts:activity-next", args=[task.pk]),
+            method="post",
+            htmx=True,
+            data=lambda i: {"subject": f"Next {i}", "due": "2030-01-15"},
+        ),
     ]
     for report in ctx["reports"]:
         cases.append(

@@ -538,7 +538,7 @@ def _contacts(rng, n, companies, now) -> list[Row]:
 
 def _deals(rng, n, contacts, pipelines, now, today) -> list[Row]:
     first_id = _next_id(Deal)
-    rows, links, out = [], [], []
+    rows, links, out, history = [], [], [], []
     for i in range(n):
         pk = first_id + i
         contact = contacts[(i * 7) % len(contacts)]
@@ -561,6 +561,21 @@ def _deals(rng, n, contacts, pipelines, now, today) -> list[Row]:
         updated = created + (now - created) * rng.random()
         owned = list(_owned(contact.owner, created))
         owned[4] = updated
+        # Some deals moved on since they were created, some had their close date pushed out:
+        # the history the "changes" and "slipped deals" reports read.
+        earlier_stage = (
+            open_stages[max(0, open_stages.index(stage) - 1)] if stage.is_open else open_stages[-1]
+        )
+        moved = rng.random() < 0.35 and earlier_stage != stage
+        slipped = close is not None and rng.random() < 0.12
+        first = {
+            "stage_id": earlier_stage.pk if moved else stage.pk,
+            "expected_close": close - timedelta(days=rng.randint(14, 45)) if slipped else close,
+        }
+        history.append((pk, created, 1, "+", first))
+        if moved or slipped:
+            owned[5] = 2
+            history.append((pk, updated, 2, "~", {"stage_id": stage.pk, "expected_close": close}))
         rows.append(
             (
                 pk,
@@ -598,7 +613,46 @@ def _deals(rng, n, contacts, pipelines, now, today) -> list[Row]:
         rows,
     )
     _insert(Deal.contacts.through, ["deal_id", "contact_id"], links)
+    _deal_history(rows, history)
     return out
+
+
+DEAL_COLUMNS = [
+    "id",
+    "title",
+    "company_id",
+    "pipeline_id",
+    "stage_id",
+    "amount",
+    "currency",
+    "expected_close",
+    "lost_reason",
+    "closed_at",
+    "title_normalized",
+    *OWNED_COLUMNS,
+]
+
+
+def _deal_history(rows, history) -> None:
+    """History rows as django-simple-history writes them on each save, from the deal rows."""
+    by_id = {row[0]: dict(zip(DEAL_COLUMNS, row, strict=True)) for row in rows}
+    columns = [
+        *DEAL_COLUMNS,
+        "deleted_at",
+        "history_date",
+        "history_type",
+        "history_change_reason",
+        "history_user_id",
+    ]
+    out = []
+    for pk, when, version, kind, values in history:
+        deal = by_id[pk] | values | {"version": version, "updated_at": when}
+        if kind == "+":
+            deal["closed_at"] = (
+                None if values["stage_id"] == deal["stage_id"] else deal["closed_at"]
+            )
+        out.append((*(deal[c] for c in DEAL_COLUMNS), None, when, kind, None, deal["owner_id"]))
+    _insert(Deal.history.model, columns, out)
 
 
 def _activities(rng, n, contacts, deals, users, now) -> int:
