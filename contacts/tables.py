@@ -1,6 +1,7 @@
 import django_tables2 as tables
 
 from contacts.models import Activity, Company, Contact
+from crm import inline
 
 # Only indexed columns are sortable; the others say so with orderable=False.
 
@@ -23,7 +24,7 @@ class ContactTable(tables.Table):
     company = tables.Column(
         linkify=True, order_by=("company__name_normalized", "id"), orderable=False
     )
-    email = tables.EmailColumn(order_by=("email_normalized", "id"))
+    email = tables.Column(order_by=("email_normalized", "id"))
     phone = tables.Column(orderable=False)
     owner = tables.Column(orderable=False)
     created_at = tables.DateColumn(verbose_name="Added", format="j M Y")
@@ -32,6 +33,13 @@ class ContactTable(tables.Table):
         model = Contact
         fields = ["name", "company", "email", "phone", "owner", "created_at"]
         attrs = {"class": "table"}
+
+    # E-mail and phone edit in place, on the rows this user may change (`is_editable`).
+    def render_email(self, value, record):
+        return inline.cell(record, "email")
+
+    def render_phone(self, value, record):
+        return inline.cell(record, "phone")
 
 
 class ActivityTable(tables.Table):

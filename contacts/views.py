@@ -15,7 +15,7 @@ from contacts.models import Activity, Company, Contact
 from contacts.services import activity_follow_up, activity_log, activity_toggle_done
 from contacts.tables import ActivityTable, CompanyTable, ContactTable
 from crm.crud import delete_page, form_page, render_list, safe_next
-from crm.visibility import can_edit, get_editable_or_403, get_visible_or_404
+from crm.visibility import can_edit, get_editable_or_403, get_visible_or_404, with_editable_flag
 
 NEXT_STEP_DAYS = 3
 
@@ -93,7 +93,9 @@ def company_delete(request, pk):
 
 
 def contact_list(request):
-    contacts = Contact.objects.visible_to(request.user).select_related("company", "owner")
+    contacts = with_editable_flag(
+        Contact.objects.visible_to(request.user).select_related("company", "owner"), request.user
+    )
     return render_list(
         request,
         queryset=contacts,

@@ -16,6 +16,7 @@ from django.forms import DateInput, modelform_factory
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 
 from crm import visibility
 from crm.crud import safe_next
@@ -73,7 +74,7 @@ def display(value) -> str:
 
 def context(record, field: str, **extra) -> dict:
     label = record._meta.label
-    return {
+    ctx = {
         "record": record,
         "field": field,
         "label": record._meta.get_field(field).verbose_name,
@@ -83,6 +84,33 @@ def context(record, field: str, **extra) -> dict:
         "dom_id": f"inline-{label.replace('.', '-')}-{record.pk}-{field}",
         **extra,
     }
+    ctx["display_html"] = display_html(ctx)
+    return ctx
+
+
+def display_html(ctx: dict) -> str:
+    """The value as a button that opens its input: the same markup for partials and tables."""
+    shown = (
+        ctx["value"]
+        if ctx["shown"]
+        else format_html('<span class="muted">add {}</span>', ctx["label"])
+    )
+    return format_html(
+        '<span class="inline-field{}" id="{}" hx-get="{}?edit=1" hx-trigger="click, keyup[key==\'Enter\']" '
+        'hx-swap="outerHTML" tabindex="0" role="button" aria-label="Edit {}">{}</span>',
+        " saved" if ctx.get("saved") else "",
+        ctx["dom_id"],
+        ctx["url"],
+        ctx["label"],
+        shown,
+    )
+
+
+def cell(record, field: str):
+    """A table cell: editable in place when the row says so (`is_editable`), plain otherwise."""
+    if getattr(record, "is_editable", False):
+        return display_html(context(record, field))
+    return display(getattr(record, field)) or "—"
 
 
 def inline_edit(request, label: str, pk: int, field: str):

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 
+from crm import inline
 from deals.models import Deal
 
 
@@ -8,7 +9,7 @@ class DealTable(tables.Table):
     company = tables.Column(linkify=True, orderable=False)
     stage = tables.Column(orderable=False)
     amount = tables.Column(attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    expected_close = tables.DateColumn(format="j M Y")
+    expected_close = tables.Column()
     owner = tables.Column(orderable=False)
     updated_at = tables.DateTimeColumn(verbose_name="Updated", format="j M Y")
 
@@ -18,5 +19,9 @@ class DealTable(tables.Table):
         attrs = {"class": "table"}
         order_by = "-updated_at"
 
+    # Amount and close date edit in place, on the rows this user may change (`is_editable`).
     def render_amount(self, value, record):
-        return f"{value:,.0f} {record.currency}"
+        return inline.cell(record, "amount")
+
+    def render_expected_close(self, value, record):
+        return inline.cell(record, "expected_close")

@@ -26,7 +26,10 @@ BOARD_CARDS_PER_STAGE = 30
 
 
 def deal_list(request):
-    deals = Deal.objects.visible_to(request.user).select_related("company", "stage", "owner")
+    deals = with_editable_flag(
+        Deal.objects.visible_to(request.user).select_related("company", "stage", "owner"),
+        request.user,
+    )
     return render_list(
         request,
         queryset=deals,

@@ -189,3 +189,24 @@ def test_two_people_editing_one_deal_lose_nothing(browser, live_server, page, ac
         assert (deal.amount, deal.updated_by) == (Decimal("15000.00"), maria)
     finally:
         other.close()
+
+
+def test_logging_a_call_from_my_day_takes_two_actions(page, actions):
+    ana, _ = _org()
+    actions.log_in("ana")
+    page.wait_for_load_state()
+    actions.mark_page()
+    before = actions.count
+
+    actions.click(page.get_by_role("link", name="Log a call"), "click Log a call")
+    dialog = page.locator("#quick-add-dialog")
+    subject = dialog.get_by_label("Subject")
+    expect(subject).to_be_focused()
+    actions.type(subject, "Rang the Fjord office")
+    actions.press(subject, "Enter", "press Enter to log")
+
+    expect(dialog).to_contain_text("Rang the Fjord office")
+    assert actions.count - before == 2
+    actions.assert_not_reloaded()
+    call = Activity.objects.get(subject="Rang the Fjord office")
+    assert (call.kind, call.owner, call.done) == ("call", ana, True)
