@@ -25,20 +25,19 @@ def activity_log(*, activity: Activity, by, contacts=(), company=None, deal=None
     if contacts or not deal:
         return record_create(record=activity, by=by, m2m={"contacts": list(contacts)})
     record_create(record=activity, by=by)
-    _link_deal_contacts(activity, deal)
+    _copy_people(activity, type(deal).contacts.through, "deal_id", deal.pk)
     return activity
 
 
-def _link_deal_contacts(activity: Activity, deal) -> None:
-    """The deal's people become the activity's, in one INSERT … SELECT (no read, no loop)."""
+def _copy_people(activity: Activity, source, source_column: str, source_id: int) -> None:
+    """Another record's people become the activity's in one INSERT … SELECT (no read, no loop)."""
     links = Activity.contacts.through
-    deal_links = type(deal).contacts.through
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {q(links._meta.db_table)} ({q('activity_id')}, {q('contact_id')}) "
-            f"SELECT %s, {q('contact_id')} FROM {q(deal_links._meta.db_table)} WHERE {q('deal_id')} = %s",
-            [activity.pk, deal.pk],
+            f"SELECT %s, {q('contact_id')} FROM {q(source._meta.db_table)} WHERE {q(source_column)} = %s",
+            [activity.pk, source_id],
         )
 
 
@@ -62,4 +61,6 @@ def activity_follow_up(*, done: Activity, by, subject: str, due) -> Activity:
         company=done.company,
         deal=done.deal,
     )
-    return record_create(record=task, by=by, m2m={"contacts": list(done.contacts.all())})
+    record_create(record=task, by=by)
+    _copy_people(task, Activity.contacts.through, "activity_id", done.pk)
+    return task

@@ -112,3 +112,28 @@ def test_logging_a_call_on_a_deal_costs_eight_queries(ana, org, size, django_ass
     assert "Walked through the offer" in response.content.decode()
     logged = Activity.objects.get(subject="Walked through the offer")
     assert logged.contacts.count() == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_next_step_after_a_done_task_costs_eight_queries(
+    ana, org, size, django_assert_num_queries
+):
+    deal = DealFactory(owner=org["ana"])
+    done = ActivityFactory(
+        kind="task", subject="Send the offer", owner=org["ana"], deal=deal, done=True
+    )
+    for i in range(size):
+        done.contacts.add(ContactFactory(last_name=f"Buyer{i}", owner=org["ana"]))
+
+    # User, the done task, BEGIN, the new task, its history, its people (INSERT … SELECT),
+    # the rollup upsert, COMMIT.
+    with django_assert_num_queries(8):
+        response = ana.post(
+            reverse("contacts:activity-next", args=[done.pk]),
+            {"subject": "Call about the offer", "due": "2030-01-15"},
+            headers=HX,
+        )
+
+    assert "Call about the offer" in response.content.decode()
+    task = Activity.objects.get(subject="Call about the offer")
+    assert (task.deal, task.contacts.count(), task.done) == (deal, size, False)
