@@ -7,7 +7,7 @@ from django.db.models import BooleanField, Case, Value, When
 from crm import inline
 from reports.base import Report, missing_q
 
-FIX_LIST_LENGTH = 100
+FIX_LIST_LENGTH = 50  # a page of work; the next fifty show once these are filled
 
 
 def fix_rows(report: Report, incomplete, user) -> list[dict]:
