@@ -109,7 +109,7 @@ def section_context(request, report: Report, params: Params) -> dict:
         "completeness_sentence": result.completeness.sentence(report.title)
         if result.completeness
         else "",
-        "query": query,
+        "filter_query": query,  # not "query": that name fills the top bar's search box
         "fix_url": reverse("reports:fix", args=[report.slug]) + "?" + query,
         "export_csv": reverse("reports:export", args=[report.slug, "csv"]) + "?" + query,
         "export_xlsx": reverse("reports:export", args=[report.slug, "xlsx"]) + "?" + query,

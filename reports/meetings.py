@@ -96,8 +96,6 @@ def section_page_context(request, page: MeetingPage) -> dict:
         return {"unavailable": "This report is switched off, or not one you may open."}
     params, form = section_params(request.user, report, page.section.query, page.rep)
     context = section_context(request, report, params)
-    # `query` would also fill the top bar's search box (base.html reads `query`).
-    context.pop("query", None)
     context["filter_errors"] = form.errors
     return context
 
