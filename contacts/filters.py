@@ -1,10 +1,9 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from contacts.models import Activity, Company, Contact
-from contacts.normalize import normalize_email, normalize_text
+from crm.search import matching_ids
 
 
 def _owners(request):
@@ -16,7 +15,7 @@ def _companies(request):
 
 
 class CompanyFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Name or domain", method="filter_q")
+    q = django_filters.CharFilter(label="Name, domain or phone", method="filter_q")
     owner = django_filters.ModelChoiceFilter(queryset=_owners)
     city = django_filters.CharFilter(lookup_expr="iexact")
 
@@ -25,12 +24,12 @@ class CompanyFilter(django_filters.FilterSet):
         fields = ["q", "owner", "city"]
 
     def filter_q(self, queryset, name, value):
-        text = normalize_text(value)
-        return queryset.filter(Q(name_normalized__startswith=text) | Q(domain__startswith=text))
+        # Any word of the name, the domain, any part of the phone: the global search's index.
+        return queryset.filter(pk__in=matching_ids("company", value))
 
 
 class ContactFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Name or e-mail", method="filter_q")
+    q = django_filters.CharFilter(label="Name, e-mail or phone", method="filter_q")
     # Hidden: set by links from a company page; a select of every company would be huge.
     company = django_filters.ModelChoiceFilter(queryset=_companies, widget=forms.HiddenInput)
     owner = django_filters.ModelChoiceFilter(queryset=_owners)
@@ -40,10 +39,8 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["q", "company", "owner"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            Q(name_normalized__startswith=normalize_text(value))
-            | Q(email_normalized__startswith=normalize_email(value))
-        )
+        # First or last name, e-mail, phone, company: the global search's index, one subquery.
+        return queryset.filter(pk__in=matching_ids("contact", value))
 
 
 class ActivityFilter(django_filters.FilterSet):

@@ -172,3 +172,12 @@ def query(user, text: str, per_kind: int = PER_KIND) -> dict[str, list[SearchEnt
     for row in rows:
         grouped.setdefault(row.kind, []).append(row)
     return grouped
+
+
+def matching_ids(kind: str, text: str):
+    """Ids of records of one kind whose entry matches every word typed: a subquery for a list's
+    filter box (visibility is applied by the list's own queryset)."""
+    tokens = _query_tokens(text)
+    if not tokens:
+        return SearchEntry.objects.none().values("object_id")
+    return SearchEntry.objects.filter(_match_condition(tokens), kind=kind).values("object_id")
