@@ -71,7 +71,9 @@ def _lists() -> list[Case]:
             Case(f"{label} list", "list", url),
             Case(f"{label} list sort {other_sort}", "list", f"{url}?sort={other_sort}"),
             Case(f"{label} list filter {a_filter}", "list", f"{url}?{a_filter}"),
-            Case(f"{label} list htmx filter", "htmx", f"{url}?{a_filter}", htmx=True),
+            # A filter typed into a list answers with the list's first page (its rows only):
+            # DESIGN's list budget ("any list page, first page"), not the one for a write.
+            Case(f"{label} list htmx filter", "list", f"{url}?{a_filter}", htmx=True),
         ]
     return cases
 

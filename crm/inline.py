@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.forms import DateInput, modelform_factory
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
 from crm import visibility
@@ -80,12 +81,23 @@ def context(record, field: str, **extra) -> dict:
         "label": record._meta.get_field(field).verbose_name,
         "value": display(getattr(record, field)),
         "shown": shown(record, field),
-        "url": reverse("inline-edit", args=[label, record.pk, field]),
+        "url": _url(label, field, record.pk),
         "dom_id": f"inline-{label.replace('.', '-')}-{record.pk}-{field}",
         **extra,
     }
     ctx["display_html"] = display_html(ctx)
     return ctx
+
+
+def _url(label: str, field: str, pk: int) -> str:
+    """reverse() once per kind of field (per script prefix), not once per table cell."""
+    template = _url_template(label, field, get_script_prefix())
+    return template.replace("/0/", f"/{pk}/", 1)
+
+
+@lru_cache(maxsize=256)
+def _url_template(label: str, field: str, _prefix: str) -> str:
+    return reverse("inline-edit", args=[label, 0, field])
 
 
 def display_html(ctx: dict) -> str:
