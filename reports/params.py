@@ -89,6 +89,27 @@ class ParamsForm(forms.Form):
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
+        self.data = self._with_defaults(self.data)
+
+    def _with_defaults(self, data):
+        """Show the dates and days a report runs on when none were chosen (the same values
+        params() would fall back to), so the filters say what the figures cover."""
+        if data.get("period"):
+            return data
+        defaults = self.report.default_params()
+        missing = {
+            name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+            for name in ("start", "end", "since", "days")
+            if name in self.fields
+            and not data.get(name)
+            and (value := getattr(defaults, name)) is not None
+        }
+        if not missing:
+            return data
+        data = data.copy()
+        for name, value in missing.items():
+            data[name] = value
+        return data
 
     def clean(self):
         cleaned = super().clean()
