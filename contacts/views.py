@@ -14,7 +14,7 @@ from contacts.forms import ActivityForm, CompanyForm, ContactForm, LogActivityFo
 from contacts.models import Activity, Company, Contact
 from contacts.services import activity_follow_up, activity_log, activity_toggle_done
 from contacts.tables import ActivityTable, CompanyTable, ContactTable
-from crm.crud import delete_page, form_page, render_list, safe_next
+from crm.crud import delete_page, errors_text, form_page, render_list, safe_next
 from crm.visibility import can_edit, get_editable_or_403, get_visible_or_404, with_editable_flag
 
 NEXT_STEP_DAYS = 3
@@ -258,8 +258,7 @@ def log_activity(request, *, target, link: dict):
     form = LogActivityForm(request.POST, user=request.user, auto_id="log_%s")
     if not form.is_valid():
         if not request.htmx:
-            errors = "; ".join(e for errs in form.errors.values() for e in errs)
-            messages.error(request, "Not logged: " + errors)
+            messages.error(request, "Not logged: " + errors_text(form))
             return redirect(target)
         response = render(
             request, "contacts/partials/log_form.html", {"log_form": form, "log_url": request.path}
@@ -330,9 +329,7 @@ def activity_next(request, pk):
     form = NextStepForm(request.POST)
     if not form.is_valid():
         if not request.htmx:
-            messages.error(
-                request, "Not added: " + "; ".join(e for errs in form.errors.values() for e in errs)
-            )
+            messages.error(request, "Not added: " + errors_text(form))
             return redirect(safe_next(request, fallback=done.get_absolute_url()))
         return render(
             request,

@@ -6,14 +6,16 @@ Every helper takes a queryset that the caller has already scoped with `visible_t
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from crm.models import OwnedModel
 from crm.records import record_create, record_delete, record_update
 
 PER_PAGE = 25
@@ -100,3 +102,19 @@ def safe_next(request, *, fallback: str) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return fallback
+
+
+def owned_model_or_404(label: str):
+    """The kind of owned record a URL names ("deals.Deal"); anything else is no such page."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError) as exc:
+        raise Http404("No such kind of record.") from exc
+    if not issubclass(model, OwnedModel):
+        raise Http404("No such kind of record.")
+    return model
+
+
+def errors_text(form) -> str:
+    """A form's errors as one sentence, for a message after a plain (non-HTMX) post."""
+    return "; ".join(e for errors in form.errors.values() for e in errors)

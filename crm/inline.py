@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.forms import DateInput, modelform_factory
 from django.http import Http404
@@ -20,9 +19,8 @@ from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
 from crm import visibility
-from crm.crud import safe_next
+from crm.crud import owned_model_or_404, safe_next
 from crm.forms import OwnedModelForm
-from crm.models import OwnedModel
 from crm.records import record_update
 from crm.registry import inline_fields
 
@@ -33,12 +31,7 @@ def resolve(label: str, pk: int, field: str, user, *, for_edit: bool):
     """The record and field named in the URL, if inline editing is allowed for them."""
     if field not in inline_fields.get(label, ()):
         raise Http404("That field cannot be edited in place.")
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError) as exc:
-        raise Http404("No such kind of record.") from exc
-    if not issubclass(model, OwnedModel):
-        raise Http404("No such kind of record.")
+    model = owned_model_or_404(label)
     if for_edit:
         return visibility.get_editable_or_403(model.objects, user, pk=pk)
     return visibility.get_visible_or_404(model.objects, user, pk=pk)

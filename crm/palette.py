@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 
 from crm import search
 from crm.registry import nav_items, quick_add_items
-from crm.views import SEARCH_GROUP_NAMES, SEARCH_MIN_LENGTH
 
 TEMPLATE = "crm/palette.html"
 RECORDS_PER_KIND = 5
@@ -70,20 +69,14 @@ def palette(request):
     text = request.GET.get("q", "").strip()[:MAX_QUERY]
     actions = matching(actions_for(request.user), text)
     leading = [a for a in actions if a.label.lower().startswith(text.lower())]
-    groups = []
-    if len(text) >= SEARCH_MIN_LENGTH:
-        found = search.query(request.user, text, RECORDS_PER_KIND)
-        groups = [
-            {"name": SEARCH_GROUP_NAMES.get(kind, kind), "hits": hits}
-            for kind, hits in found.items()
-        ]
+    groups = search.grouped(request.user, text, RECORDS_PER_KIND)
     context = {
         "title": "Go to",
         "query": text,
         "leading": leading,
         "groups": groups,
         "trailing": [a for a in actions if a not in leading],
-        "search_all": len(text) >= SEARCH_MIN_LENGTH,
+        "search_all": len(text) >= search.MIN_LENGTH,
     }
     fragment = request.htmx and not request.htmx.boosted
     return render(request, f"{TEMPLATE}#results" if fragment else TEMPLATE, context)

@@ -181,3 +181,15 @@ def matching_ids(kind: str, text: str):
     if not tokens:
         return SearchEntry.objects.none().values("object_id")
     return SearchEntry.objects.filter(_match_condition(tokens), kind=kind).values("object_id")
+
+
+MIN_LENGTH = 2  # fewer characters match too much to be worth a query
+GROUP_NAMES = {"contact": "Contacts", "company": "Companies", "deal": "Deals"}
+
+
+def grouped(user, text: str, per_kind: int = PER_KIND) -> list[dict]:
+    """query() as the search page and the palette show it: named groups of hits."""
+    if len(text) < MIN_LENGTH:
+        return []
+    found = query(user, text, per_kind)
+    return [{"name": GROUP_NAMES.get(kind, kind), "hits": hits} for kind, hits in found.items()]

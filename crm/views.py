@@ -1,4 +1,3 @@
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -8,13 +7,12 @@ from django.views.decorators.http import require_POST
 
 from crm import requirements, visibility
 from crm import search as global_search
-from crm.models import OwnedModel, ReportSwitch, VisibilityPolicy
+from crm.crud import owned_model_or_404
+from crm.models import ReportSwitch, VisibilityPolicy
 from crm.records import record_restore
 from crm.settings_forms import VisibilityPolicyForm
 
-SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT_PER_KIND = 8
-SEARCH_GROUP_NAMES = {"contact": "Contacts", "company": "Companies", "deal": "Deals"}
 
 
 @login_not_required
@@ -25,13 +23,7 @@ def healthz(request):
 def search(request):
     """Global search over every registered provider; as-you-type requests get the results only."""
     query = request.GET.get("q", "").strip()[:100]
-    groups = []
-    if len(query) >= SEARCH_MIN_LENGTH:
-        found = global_search.query(request.user, query, SEARCH_LIMIT_PER_KIND)
-        groups = [
-            {"name": SEARCH_GROUP_NAMES.get(kind, kind), "hits": hits}
-            for kind, hits in found.items()
-        ]
+    groups = global_search.grouped(request.user, query, SEARCH_LIMIT_PER_KIND)
     template = (
         "crm/search.html#results"
         if request.htmx and not request.htmx.boosted
@@ -44,7 +36,7 @@ def search(request):
             "title": "Search",
             "query": query,
             "groups": groups,
-            "too_short": 0 < len(query) < SEARCH_MIN_LENGTH,
+            "too_short": 0 < len(query) < global_search.MIN_LENGTH,
         },
     )
 
@@ -106,12 +98,7 @@ def report_switch(request, slug):
 @require_POST
 def restore(request, label, pk):
     """Undo a delete: the record comes back where it was, if this user may still change it."""
-    try:
-        model = apps.get_model(label)
-    except (LookupError, ValueError) as exc:
-        raise Http404("No such kind of record.") from exc
-    if not issubclass(model, OwnedModel):
-        raise Http404("No such kind of record.")
+    model = owned_model_or_404(label)
     record = visibility.get_editable_or_403(model.all_objects, request.user, pk=pk)
     if record.deleted_at is not None:
         record_restore(record=record, by=request.user)

@@ -19,7 +19,7 @@ import time
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 _POLICY_TTL_SECONDS = 10.0
@@ -130,13 +130,14 @@ def assignable_owners(user) -> QuerySet:
     return users.filter(pk=user.pk)
 
 
+def _with_flag(queryset: QuerySet, name: str, scope: QuerySet) -> QuerySet:
+    return queryset.annotate(**{name: Exists(scope.filter(pk=OuterRef("pk")))})
+
+
 def with_visible_flag(queryset: QuerySet, user) -> QuerySet:
     """Annotate `is_visible` on each row: used where a record may be found but not shown
     (duplicate checks), so the page can say only what `duplicate_hint` allows."""
-    from django.db.models import Exists, OuterRef
-
-    scope = visible(queryset.model.objects.all(), user)
-    return queryset.annotate(is_visible=Exists(scope.filter(pk=OuterRef("pk"))))
+    return _with_flag(queryset, "is_visible", visible(queryset.model.objects.all(), user))
 
 
 def duplicate_hint(record) -> str:
@@ -150,7 +151,32 @@ def duplicate_hint(record) -> str:
 
 def with_editable_flag(queryset: QuerySet, user) -> QuerySet:
     """Annotate `is_editable` on each row (e.g. board cards: only those may be dragged)."""
-    from django.db.models import Exists, OuterRef
+    return _with_flag(queryset, "is_editable", editable(queryset.model.objects.all(), user))
 
-    scope = editable(queryset.model.objects.all(), user)
-    return queryset.annotate(is_editable=Exists(scope.filter(pk=OuterRef("pk"))))
+
+def _managed_teams(user) -> QuerySet:
+    return apps.get_model("crm", "Team").objects.filter(managers=user).values("id")
+
+
+def team_visible(queryset: QuerySet, user) -> QuerySet:
+    """Records scoped by a team instead of an owner (meeting agendas): their owner, the managers
+    of their team and admins see them; the team's reps see them read-only."""
+    if not _active(user):
+        return queryset.none()
+    if _is_admin(user):
+        return queryset
+    q = Q(owner=user) | Q(team_id__in=_managed_teams(user))
+    if user.team_id:
+        q |= Q(team_id=user.team_id)
+    return queryset.filter(q)
+
+
+def team_editable(queryset: QuerySet, user) -> QuerySet:
+    """Team-scoped records are changed by their owner, their team's managers and admins."""
+    if not _active(user):
+        return queryset.none()
+    if _is_admin(user):
+        return queryset
+    if user.role != "manager":
+        return queryset.none()
+    return queryset.filter(Q(owner=user) | Q(team_id__in=_managed_teams(user)))

@@ -8,7 +8,7 @@ from contacts import timeline
 from contacts.forms import LogActivityForm
 from contacts.models import Contact
 from contacts.views import log_activity
-from crm.crud import delete_page, form_page, render_list
+from crm.crud import delete_page, errors_text, form_page, render_list
 from crm.visibility import (
     can_edit,
     get_editable_or_403,
@@ -110,9 +110,7 @@ def deal_move(request, pk):
             extra_tags=f"undomove:{deal.pk}:{old_stage_id}:{request.POST.get('next') or 'deal'}",
         )
     else:
-        messages.error(
-            request, "Not moved: " + "; ".join(e for errs in form.errors.values() for e in errs)
-        )
+        messages.error(request, "Not moved: " + errors_text(form))
     back = request.POST.get("next", "")
     if request.htmx and back == "board":
         return _board_move_response(

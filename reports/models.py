@@ -4,48 +4,29 @@ Who may see an agenda follows the records' idea, by team instead of by owner: it
 managers of its team and the admins see and change it; the reps of its team see it read-only
 (the meeting is projected to them anyway, and every section is computed with the viewer's own
 visibility, so nothing widens). Everyone else gets nothing. A meeting is seen by whoever sees its
-agenda. The conditions are subqueries, like crm/visibility.py's, so they never cost a query of
-their own and never duplicate rows.
+agenda. crm/visibility.py decides (team_visible / team_editable), with subqueries that never
+cost a query of their own and never duplicate rows.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from crm import visibility
 from crm.models import Team
 
 
-def _active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def _managed_teams(user):
-    return Team.objects.filter(managers=user).values("id")
-
-
 class AgendaQuerySet(models.QuerySet):
+    """The rules live in crm/visibility.py, with every other record's."""
+
     def visible_to(self, user):
-        if not _active(user):
-            return self.none()
-        if user.is_admin:
-            return self
-        q = Q(owner=user) | Q(team_id__in=_managed_teams(user))
-        if user.team_id:
-            q |= Q(team_id=user.team_id)  # the team's reps: read-only
-        return self.filter(q)
+        return visibility.team_visible(self, user)
 
     def editable_by(self, user):
-        if not _active(user):
-            return self.none()
-        if user.is_admin:
-            return self
-        if not user.is_manager:
-            return self.none()
-        return self.filter(Q(owner=user) | Q(team_id__in=_managed_teams(user)))
+        return visibility.team_editable(self, user)
 
 
 class Agenda(models.Model):

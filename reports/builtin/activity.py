@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from contacts.models import Activity, ActivityDay, Company, Contact
 from contacts.rollups import day_bounds
-from crm import requirements
+from crm import requirements, visibility
 from deals.models import Deal
 from reports import registry
 from reports.base import Column, Params, Report, missing_q, row_id
@@ -294,13 +293,9 @@ _CREATED, _UPDATED = 1, 2
 
 
 def people_in_scope(user) -> QuerySet:
-    """Whose adoption this user may watch: everyone for an admin, a manager's teams' members."""
-    users = get_user_model().objects.filter(is_active=True).select_related("team")
-    if user.is_admin:
-        return users
-    if user.is_manager:
-        return users.filter(Q(pk=user.pk) | Q(team__managers=user)).distinct()
-    return users.filter(pk=user.pk)
+    """Whose adoption this user may watch: everyone for an admin, a manager's teams' members,
+    a rep themselves — the people crm/visibility.py lets them assign work to."""
+    return visibility.assignable_owners(user).select_related("team")
 
 
 @register
