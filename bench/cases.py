@@ -49,7 +49,26 @@ def prepare(client, username: str) -> dict:
         "task": Activity.objects.editable_by(user).filter(kind="task").order_by("id").first(),
         "search_terms": ["mü", contact.email[:6].upper(), contact.phone[-6:]],
         "reports": registry.for_user(user),
+        "meeting": _bench_meeting(),
     }
+
+
+def _bench_meeting():
+    """A weekly review of team North (maria's), run once, so meeting pages can be measured;
+    ana (a rep of North) may watch it, the admin sees every agenda."""
+    from crm.models import Team
+    from reports.models import Agenda, AgendaSection, Meeting
+
+    maria = get_user_model().objects.get(username="maria")
+    agenda, created = Agenda.objects.get_or_create(
+        title="Weekly pipeline review (bench)", owner=maria, team=Team.objects.get(name="North")
+    )
+    if created:
+        for order, slug in enumerate(["pipeline", "forecast", "changes"]):
+            AgendaSection.objects.create(agenda=agenda, order=order, report_slug=slug)
+    return Meeting.objects.filter(agenda=agenda).first() or Meeting.objects.create(
+        agenda=agenda, started_by=maria
+    )
 
 
 def _lists() -> list[Case]:
@@ -128,6 +147,14 @@ def build_cases(ctx: dict) -> list[Case]:
             data=lambda i: _inline_data(deal, "amount", str(1000 + i)),
         ),
         Case("dashboard page", "report", reverse("reports:dashboard")),
+        *(
+            Case(
+                f"meeting, section {page}",
+                "report",
+                reverse("reports:meetings:meeting", args=[ctx["meeting"].pk]) + f"?p={page}",
+            )
+            for page in (1, 2, 3)
+        ),
         Case(
             "duplicate check while typing",
             "search",
