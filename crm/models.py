@@ -1,11 +1,18 @@
 """Users, teams, the organisation's settings row, and the base every owned record shares."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.utils.crypto import salted_hmac
 from django.db import models
 from django.utils import timezone
 
 from crm import visibility
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
 
 
 class Team(models.Model):
@@ -34,6 +41,9 @@ class User(AbstractUser):
     # Stamped at login and by crm.middleware.LastSeenMiddleware (at most every few minutes):
     # the adoption report's "last seen".
     last_seen = models.DateTimeField(null=True, blank=True, editable=False)
+    # Part of every session's auth hash: replacing it (at logout) ends every session of the
+    # user server-side, although the sessions themselves are signed cookies.
+    session_token = models.CharField(max_length=32, default=new_session_token, editable=False)
 
     objects = UserManager()
 
@@ -42,6 +52,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks this hash on every request with the user row it loads anyway: binding
+        # it to session_token as well as the password costs no query.
+        return salted_hmac(
+            "crm.User.session_auth_hash",
+            f"{self.password}:{self.session_token}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def end_sessions(self) -> None:
+        """Make every session cookie of this user useless (logout, deactivation)."""
+        self.session_token = new_session_token()
+        type(self)._default_manager.filter(pk=self.pk).update(session_token=self.session_token)
 
     @property
     def is_admin(self) -> bool:
