@@ -4,9 +4,9 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.utils.crypto import salted_hmac
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from crm import visibility
 
