@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 class HtmxMiddleware:
@@ -35,6 +35,26 @@ class HtmxMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
             and not any(h in response for h in ("HX-Redirect", "HX-Location", "HX-Refresh"))
         )
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` and `Vary: Cookie` on every response to a signed-in user.
+
+    Pages, HTMX fragments and exports alike carry records: no shared cache may keep them, and
+    neither may the browser (a later user of the same computer, the back button after logout).
+    Reading `request.user` costs nothing here: LastSeenMiddleware has loaded it already.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+            patch_vary_headers(response, ("Cookie",))
+        return response
 
 
 LAST_SEEN_EVERY = timedelta(minutes=5)

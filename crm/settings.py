@@ -1,9 +1,12 @@
 """Huddle's one settings module: everything that differs per machine comes from the environment."""
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,6 +19,27 @@ def envbool(name: str, default: str) -> bool:
     if value in ("0", "false", "no", "off", ""):
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), not {value!r}")
+
+
+def envint(name: str, default: str) -> int:
+    value = os.environ.get(name, default).strip()
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number (0 or more), not {value!r}")
+    return number
+
+
+def envheader(name: str) -> str:
+    """An HTTP header name from the environment (`X-Forwarded-Proto`), as Django's META key."""
+    value = os.environ.get(name, "").strip()
+    if value and not re.fullmatch(r"[A-Za-z0-9-]+", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a header name like X-Forwarded-Proto, not {value!r}"
+        )
+    return "HTTP_" + value.upper().replace("-", "_") if value else ""
 
 
 DEBUG = envbool("DEBUG", "false")
@@ -52,6 +76,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "axes",
     "crm.apps.CrmConfig",
     "contacts.apps.ContactsConfig",
     "deals.apps.DealsConfig",
@@ -60,18 +85,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "crm.middleware.LastSeenMiddleware",
+    "crm.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "crm.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -107,6 +136,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 AUTH_USER_MODEL = "crm.User"
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -116,10 +150,57 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Signed-cookie sessions cost no query per request: the search budget counts every query.
+# Logging out still ends them server-side: the cookie carries a hash of User.session_token,
+# checked against the user row every request loads anyway, and logout rotates the token (so it
+# ends every session of that user, on every device).
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "false")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Sign-in throttling (django-axes): 10 failures for one username, or from one address, within
+# 15 minutes refuse that username (or address) for 15 minutes; each further try restarts them.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_CALLABLE = "crm.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "crm.signin.client_ip"
+# How many proxies in front append to X-Forwarded-For (0: the peer address is the client).
+# Behind the documented TLS proxy every request comes from 127.0.0.1: without this, ten typos
+# across the whole organisation would lock everybody out.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+
+# HTTPS. Behind a TLS-terminating proxy, SECURE_PROXY_SSL_HEADER names the header it sets to
+# "https" (e.g. X-Forwarded-Proto); without it an SSL redirect would loop.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer probes the app directly
+if envheader("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (envheader("SECURE_PROXY_SSL_HEADER"), "https")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+# Asking for the browsers' preload list commits the whole registrable domain to HTTPS for
+# years; Huddle usually runs on a subdomain, so that is for the domain's owner to opt into.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# No inline script and no eval (htmx's allowEval is off too, see base.html): an injected
+# attribute or <script> does not run. Style attributes stay allowed (the report meters set a
+# width); <style> elements and stylesheets come only from Huddle itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+    }
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
