@@ -3,11 +3,21 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from contacts.models import Activity, Company, Contact
+from crm.dates import DateFilter
 from crm.search import matching_ids
+from crm.visibility import visible_owners
 
 
-def _owners(request):
-    return get_user_model().objects.filter(is_active=True)
+def _owners(model):
+    """The owner filter's choices: the people whose records of this kind the viewer may see
+    (crm.visibility.visible_owners) — never every user, which would list other teams' people."""
+
+    def owners(request):
+        if request is None:
+            return get_user_model().objects.none()
+        return visible_owners(request.user, model)
+
+    return owners
 
 
 def _companies(request):
@@ -16,7 +26,7 @@ def _companies(request):
 
 class CompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name, domain or phone", method="filter_q")
-    owner = django_filters.ModelChoiceFilter(queryset=_owners)
+    owner = django_filters.ModelChoiceFilter(queryset=_owners(Company))
     city = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:
@@ -32,7 +42,7 @@ class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name, e-mail or phone", method="filter_q")
     # Hidden: set by links from a company page; a select of every company would be huge.
     company = django_filters.ModelChoiceFilter(queryset=_companies, widget=forms.HiddenInput)
-    owner = django_filters.ModelChoiceFilter(queryset=_owners)
+    owner = django_filters.ModelChoiceFilter(queryset=_owners(Contact))
 
     class Meta:
         model = Contact
@@ -46,9 +56,9 @@ class ContactFilter(django_filters.FilterSet):
 class ActivityFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices)
     done = django_filters.BooleanFilter()
-    owner = django_filters.ModelChoiceFilter(queryset=_owners)
-    after = django_filters.DateFilter(field_name="occurs_at", lookup_expr="date__gte", label="From")
-    before = django_filters.DateFilter(field_name="occurs_at", lookup_expr="date__lte", label="To")
+    owner = django_filters.ModelChoiceFilter(queryset=_owners(Activity))
+    after = DateFilter(field_name="occurs_at", lookup_expr="date__gte", label="From")
+    before = DateFilter(field_name="occurs_at", lookup_expr="date__lte", label="To")
 
     class Meta:
         model = Activity

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from crm.converters import is_id
 from crm.crud import save_form
 from crm.registry import QuickAdd, quick_add_items, quick_adds
 
@@ -70,7 +71,7 @@ class QuickAddForm:
 
     def _recent(self, name, field):
         chosen = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
-        if not str(chosen or "").isdigit():
+        if not is_id(chosen or ""):
             recent = field.queryset.filter(owner_id=self.user.pk)
             return recent.order_by("-updated_at", "-pk")[:PICKER_LIMIT]
         # The chosen one first, if the user may see it (field.queryset is scoped by visibility).

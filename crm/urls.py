@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm import inline, palette, quick_add, views
+from crm import converters, inline, palette, quick_add, views  # noqa: F401 (converters: <id:…>)
 
 urlpatterns = [
     path("", include("reports.urls")),
@@ -14,8 +14,8 @@ urlpatterns = [
     path("palette/", palette.palette, name="palette"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/reports/<slug:slug>/", views.report_switch, name="report-switch"),
-    path("restore/<str:label>/<int:pk>/", views.restore, name="restore"),
-    path("inline/<str:label>/<int:pk>/<str:field>/", inline.inline_edit, name="inline-edit"),
+    path("restore/<str:label>/<id:pk>/", views.restore, name="restore"),
+    path("inline/<str:label>/<id:pk>/<str:field>/", inline.inline_edit, name="inline-edit"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,21 +1,29 @@
 import django_filters
 from django.contrib.auth import get_user_model
 
+from crm.dates import DateFilter
 from crm.search import matching_ids
+from crm.visibility import visible_owners
 from deals.models import Deal, Pipeline, Stage
+
+
+def _owners(request):
+    """The owner filter's choices: the people whose deals the viewer may see
+    (crm.visibility.visible_owners) — never every user, which would list other teams' people."""
+    if request is None:
+        return get_user_model().objects.none()
+    return visible_owners(request.user, Deal)
 
 
 class DealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Title", method="filter_q")
     pipeline = django_filters.ModelChoiceFilter(queryset=Pipeline.objects.all())
     stage = django_filters.ModelChoiceFilter(queryset=Stage.objects.select_related("pipeline"))
-    owner = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(is_active=True)
-    )
+    owner = django_filters.ModelChoiceFilter(queryset=_owners)
     status = django_filters.ChoiceFilter(
         choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")], method="filter_status"
     )
-    closes_before = django_filters.DateFilter(field_name="expected_close", lookup_expr="lte")
+    closes_before = DateFilter(field_name="expected_close", lookup_expr="lte")
 
     class Meta:
         model = Deal

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from crm import dates
 from crm.models import Team
 from deals.models import Pipeline
 from reports.base import Params, Report
@@ -64,8 +65,8 @@ class ParamsForm(forms.Form):
     """The filters of one report. Unknown or foreign values are errors, never widened scopes."""
 
     period = forms.ChoiceField(choices=[("", "Custom")] + list(PERIODS.items()), required=False)
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = dates.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = dates.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="All my teams"
     )
@@ -75,7 +76,7 @@ class ParamsForm(forms.Form):
     pipeline = forms.ModelChoiceField(
         queryset=Pipeline.objects.all(), required=False, empty_label="All pipelines"
     )
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = dates.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     days = forms.IntegerField(required=False, min_value=1, max_value=3650)
 
     def __init__(self, data, *, report: Report, user):
