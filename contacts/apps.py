@@ -16,6 +16,7 @@ class ContactsConfig(AppConfig):
             Contact,
             search.contact_document,
             watch=["first_name", "last_name", "email", "phone", "company"],
+            label=("company", "name"),
         )
         register_document(
             Company,

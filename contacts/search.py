@@ -16,7 +16,9 @@ def contact_document(contact: Contact) -> Document:
         )
         if x
     )
-    subtitle = " · ".join(x for x in (company, contact.email, contact.phone) if x)
+    # The company's name is found by (terms) but not stored for display: crm.search adds it to
+    # a hit only for those who may see the company.
+    subtitle = " · ".join(x for x in (contact.email, contact.phone) if x)
     return Document(contact.full_name, subtitle, terms)
 
 

@@ -1,9 +1,31 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 
 from contacts.models import Activity, Company, Contact
 from crm import inline
+from crm.visibility import visible_flag_name
 
 # Only indexed columns are sortable; the others say so with orderable=False.
+
+
+class RelatedColumn(tables.Column):
+    """A related record (a contact's company, an activity's deal), linked, if this user may see
+    it; otherwise only a placeholder saying there is one. The rows must carry the flag of
+    crm.visibility.with_related_flags (`company_visible`…): a row without it shows no label."""
+
+    def __init__(self, *args, hidden: str, **kwargs):
+        self.hidden = hidden
+        kwargs.setdefault("orderable", False)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, record, bound_column):
+        if getattr(record, visible_flag_name(bound_column.accessor.replace(".", "__")), False):
+            return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
+        return format_html('<span class="muted hidden-record">{}</span>', self.hidden)
+
+
+HIDDEN_COMPANY = "a company you cannot see"
+HIDDEN_DEAL = "a deal you cannot see"
 
 
 class CompanyTable(tables.Table):
@@ -21,9 +43,7 @@ class CompanyTable(tables.Table):
 
 class ContactTable(tables.Table):
     name = tables.Column(accessor="full_name", linkify=True, order_by=("name_normalized", "id"))
-    company = tables.Column(
-        linkify=True, order_by=("company__name_normalized", "id"), orderable=False
-    )
+    company = RelatedColumn(hidden=HIDDEN_COMPANY)
     email = tables.Column(order_by=("email_normalized", "id"))
     phone = tables.Column(orderable=False)
     owner = tables.Column(orderable=False)
@@ -46,8 +66,8 @@ class ActivityTable(tables.Table):
     occurs_at = tables.DateTimeColumn(verbose_name="When", format="D j M Y, H:i")
     kind = tables.Column(orderable=False)
     subject = tables.Column(linkify=True, orderable=False)
-    company = tables.Column(linkify=True, orderable=False)
-    deal = tables.Column(linkify=True, orderable=False)
+    company = RelatedColumn(hidden=HIDDEN_COMPANY)
+    deal = RelatedColumn(hidden=HIDDEN_DEAL)
     done = tables.BooleanColumn(orderable=False)
     owner = tables.Column(orderable=False)
 

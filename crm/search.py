@@ -4,6 +4,10 @@ Apps register, per model, how a record reads in search (`register_document`). En
 saves and deletes through signals — a derived index has to follow every path that writes
 (services, the Django admin, test factories), which is what signals are for. Bulk loads call
 `rebuild()`.
+
+An entry stores only what its own record says. The name of a related record shown with a hit
+(a contact's company) is looked up when searching, for the searcher: another team's company
+may be linked to a contact everyone sees, and its name must reach only those who may see it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, models
-from django.db.models import F, Q, Window
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
@@ -30,7 +34,7 @@ _PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
 @dataclass(frozen=True)
 class Document:
     title: str
-    subtitle: str
+    subtitle: str  # the record's own details only: never a related record's name (see `label`)
     terms: str  # normalised words; see words() and phone_suffixes()
 
 
@@ -40,18 +44,23 @@ class Registration:
     document: Callable[[models.Model], Document]
     related: Callable[[models.Model], Iterable[models.Model]] | None
     watch: frozenset[str]
+    label: tuple[str, str] | None  # (foreign key, field): the related record a hit names
 
 
 _registry: dict[str, Registration] = {}
 
 
-def register_document(model, document, *, watch: Iterable[str], related=None) -> None:
+def register_document(
+    model, document, *, watch: Iterable[str], related=None, label: tuple[str, str] | None = None
+) -> None:
     """`document(record)` says how a record reads in search, from the fields named in `watch`
     (a save that writes none of them leaves the entry alone); `related(record)` lists the other
-    records whose entries quote this one (a company's contacts quote its name)."""
+    records whose entries quote this one (a company's contacts quote its name). `label` names
+    a related record whose name leads a hit's subtitle, e.g. ("company", "name"): looked up per
+    search, and shown only to those who may see that record."""
     kind = model.policy_key
     watched = frozenset(watch) | {"owner", "owner_id", "deleted_at"}
-    _registry[kind] = Registration(model, document, related, watched)
+    _registry[kind] = Registration(model, document, related, watched, label)
     post_save.connect(_on_save, sender=model, dispatch_uid=f"search-{kind}")
     post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-delete-{kind}")
 
@@ -150,8 +159,31 @@ def _match_condition(tokens: list[str]) -> Q:
     return condition
 
 
+def _labels(user) -> Case:
+    """Per entry, the name of the related record its kind registered as `label`, if this user
+    may see that record; NULL otherwise. A correlated subquery per hit shown (a few dozen)."""
+    whens = []
+    for kind, registration in _registry.items():
+        if registration.label is None:
+            continue
+        path, field = registration.label
+        model = registration.model._meta.get_field(path).related_model
+        names = (
+            registration.model.objects.filter(pk=OuterRef("object_id"))
+            .filter(visibility.related_visible_q(user, path, model))
+            .values(f"{path}__{field}")[:1]
+        )
+        whens.append(When(kind=kind, then=Subquery(names)))
+    return Case(*whens, default=Value(None), output_field=models.CharField())
+
+
 def query(user, text: str, per_kind: int = PER_KIND) -> dict[str, list[SearchEntry]]:
-    """Entries matching every word typed, that this user may see: one SQL query, grouped by kind."""
+    """Entries matching every word typed, that this user may see: one SQL query, grouped by kind.
+
+    Each hit's subtitle starts with the name of its related record (a contact's company) when
+    the user may see that record. The names are looked up only for the hits kept (the ranked
+    entries are an `IN` subquery), not for every entry that matched.
+    """
     tokens = _query_tokens(text)
     if not tokens:
         return {}
@@ -159,17 +191,22 @@ def query(user, text: str, per_kind: int = PER_KIND) -> dict[str, list[SearchEnt
     for kind in _registry:
         kind_scope = visibility.scope_q(user, kind)
         scope |= Q(kind=kind) & (kind_scope if kind_scope is not None else Q())
-    rows = (
+    ranked = (
         SearchEntry.objects.filter(_match_condition(tokens))
         .filter(scope)
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("kind")], order_by=[F("title_sort"), F("pk")])
         )
         .filter(rank__lte=per_kind)
+    )
+    rows = (
+        SearchEntry.objects.filter(pk__in=ranked.values("pk"))
+        .annotate(related_label=_labels(user))
         .order_by("kind", "title_sort", "pk")
     )
     grouped: dict[str, list[SearchEntry]] = {}
     for row in rows:
+        row.subtitle = " · ".join(x for x in (row.related_label, row.subtitle) if x)
         grouped.setdefault(row.kind, []).append(row)
     return grouped
 

@@ -3,13 +3,20 @@
 Every owned record is scoped by its owner. The rules, per kind of record:
 
 - an admin sees and edits everything;
-- a rep sees what the organisation's policy says (own, team or everyone) and edits own or team;
+- a rep sees what the organisation's policy says (own, team or everyone) and edits own or team,
+  never beyond what they see;
 - a manager sees the rep scope plus everything owned by members of the teams they manage, and
   edits whatever they see (so a "see everyone" policy lets managers edit everyone's records);
 - anyone else (anonymous, inactive) sees nothing: the default is `.none()`.
 
 Scopes are expressed as `owner_id IN (subquery)` so that they combine with the (owner, …)
 indexes of each list and never cost a query of their own.
+
+What a page shows *about* a record goes through here too, for the record it shows: a related
+record's label (`with_related_flags`: an activity everyone sees may be on a deal only its team
+sees), the choices of a picker (`visible_or_current`) and of an owner (`assignable_owners`), the
+people of an owner filter (`visible_owners`). Derived data reads visible records only (a deal's
+next step: deals/selectors.py; a search hit's company: crm/search.py).
 """
 
 from __future__ import annotations
@@ -18,8 +25,8 @@ import time
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import BooleanField, Case, Exists, Model, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 _POLICY_TTL_SECONDS = 10.0
@@ -61,6 +68,35 @@ def _owners(user, level: str):
     return users.filter(team).values("id")
 
 
+_LEVELS = ("own", "team", "everyone")
+
+
+def level(user, policy_key: str, action: str = "see") -> str:
+    """The policy level that applies to this user: "own", "team" or "everyone".
+
+    A manager edits what they see, so their edit level is their see level. A rep never edits
+    beyond what they see: "see own records, edit the team's" edits their own records only, so a
+    record is never editable (200) by someone who gets 404 on its page.
+    """
+    policy = current_policy()
+    see = getattr(policy, f"{policy_key}_see")
+    if action == "see" or user.role == "manager":
+        return see
+    edit = getattr(policy, f"{policy_key}_edit")
+    return edit if _LEVELS.index(edit) <= _LEVELS.index(see) else see
+
+
+def owner_ids(user, policy_key: str, action: str = "see"):
+    """The owners whose records of this kind the user may see (or change), as a subquery of
+    user ids; None means everyone's. An anonymous or inactive user gets no one."""
+    if not _active(user):
+        return get_user_model().objects.none().values("id")
+    if _is_admin(user):
+        return None
+    scope = level(user, policy_key, action)
+    return None if scope == "everyone" else _owners(user, scope)
+
+
 def scope_q(user, policy_key: str, action: str = "see") -> Q | None:
     """The condition on owner_id for one kind of record; None means no restriction.
 
@@ -68,12 +104,8 @@ def scope_q(user, policy_key: str, action: str = "see") -> Q | None:
     """
     if not _active(user):
         return Q(pk__in=[])
-    if _is_admin(user):
-        return None
-    level = getattr(current_policy(), f"{policy_key}_{action}")
-    if level == "everyone":
-        return None
-    return Q(owner_id__in=_owners(user, level))
+    ids = owner_ids(user, policy_key, action)
+    return None if ids is None else Q(owner_id__in=ids)
 
 
 def visible(queryset: QuerySet, user) -> QuerySet:
@@ -82,8 +114,7 @@ def visible(queryset: QuerySet, user) -> QuerySet:
 
 def editable(queryset: QuerySet, user) -> QuerySet:
     # A manager may edit what they may see; a rep's edit scope is its own policy setting.
-    action = "see" if _active(user) and user.role == "manager" else "edit"
-    return _restrict(queryset, user, action)
+    return _restrict(queryset, user, "edit")
 
 
 def _restrict(queryset: QuerySet, user, action: str) -> QuerySet:
@@ -118,16 +149,132 @@ def can_edit(user, obj: Model) -> bool:
     return editable(type(obj)._base_manager.filter(pk=obj.pk), user).exists()
 
 
-def assignable_owners(user) -> QuerySet:
-    """Users a record may be given to by this user: whoever's records they may edit."""
+def assignable_owners(user, model=None, current=None) -> QuerySet:
+    """Users a record may be given to by this user: active users whose records they may change.
+
+    With a `model` (an owned record class), the organisation's policy for that kind decides: a rep
+    who edits their team's records may hand one to a teammate, a manager under "see everyone" to
+    anyone. Without one, the people whose work this user looks after (the adoption report, the
+    assignees of meeting action items): everyone for an admin, a manager's own teams, a rep
+    themselves. `current` (a user id: the record's owner now) is always a choice, even if
+    inactive, so a form that leaves the owner alone saves whatever the policy says.
+    """
+    users = get_user_model().objects.all()
+    if not _active(user):
+        return users.none()
+    if model is not None:
+        ids = owner_ids(user, model.policy_key, "edit")
+        allowed = Q(is_active=True) if ids is None else Q(is_active=True, pk__in=ids)
+    elif _is_admin(user):
+        allowed = Q(is_active=True)
+    elif user.role == "manager":
+        managed = Q(pk=user.pk) | Q(team__managers=user)
+        allowed = Q(is_active=True, pk__in=users.filter(managed).values("id"))
+    else:
+        allowed = Q(is_active=True, pk=user.pk)
+    if current is not None:
+        allowed |= Q(pk=getattr(current, "pk", current))
+    return users.filter(allowed)
+
+
+def visible_owners(user, model) -> QuerySet:
+    """Active users whose records of this kind the user may see: the choices of an owner filter.
+
+    "own": themselves; "team": their team; a manager also the teams they manage; "everyone" and
+    the admin: every active user. Offering anyone else would list people whose records the
+    filter can never show — and tell a rep who works in other teams.
+    """
     users = get_user_model().objects.filter(is_active=True)
     if not _active(user):
         return users.none()
-    if _is_admin(user):
-        return users
-    if user.role == "manager":
-        return users.filter(Q(pk=user.pk) | Q(team__managers=user)).distinct()
-    return users.filter(pk=user.pk)
+    ids = owner_ids(user, model.policy_key, "see")
+    return users if ids is None else users.filter(pk__in=ids)
+
+
+# ---- related records -----------------------------------------------------------------------
+
+
+def related_visible_q(user, path: str, model) -> Q:
+    """The record at `path` (a foreign key, e.g. "company" or "deal__company") is set, not
+    deleted, and this user may see it: a condition on the rows that link to it."""
+    if not _active(user):
+        return Q(pk__in=[])
+    q = Q(**{f"{path}__isnull": False, f"{path}__deleted_at__isnull": True})
+    ids = owner_ids(user, model.policy_key, "see")
+    return q if ids is None else q & Q(**{f"{path}__owner_id__in": ids})
+
+
+def _related_model(model, path: str):
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def visible_flag_name(path: str) -> str:
+    return f"{path.replace('__', '_')}_visible"
+
+
+def with_related_flags(queryset: QuerySet, user, *paths: str) -> QuerySet:
+    """Annotate `<path>_visible` for each related record named ("company", "deal"): whether this
+    user may see it, so a page shows its label (or only that there is one it may not open).
+
+    A record a user may see can link to one they may not (an activity seen by everyone, on a
+    deal seen by its team): every label of a related record shown next to a record must check
+    its flag. Computed in the same query, on the join the page makes anyway.
+    """
+    flags = {}
+    for path in paths:
+        condition = related_visible_q(user, path, _related_model(queryset.model, path))
+        flags[visible_flag_name(path)] = Case(
+            When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    return queryset.annotate(**flags)
+
+
+def related_label(record, path: str, field: str | None = None) -> str:
+    """The label of the related record at `path` if the row's flag says this user may see it,
+    else "" (`with_related_flags` must have annotated the row; unannotated means hidden)."""
+    if not getattr(record, visible_flag_name(path), False):
+        return ""
+    related = record
+    for name in path.split("__"):
+        related = getattr(related, name, None)
+        if related is None:
+            return ""
+    return str(getattr(related, field) if field else related)
+
+
+def linked_now(instance: Model, name: str) -> Q | None:
+    """What a saved record links to through its field `name` now, as a condition on the linked
+    records' pk (a foreign key's id, or a subquery of a many-to-many's rows: no query); None
+    for a new record, an empty link, or a name that is no relation of the model."""
+    if instance.pk is None:
+        return None
+    try:
+        link = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if link.many_to_many and not link.auto_created:
+        rows = link.remote_field.through.objects.filter(**{link.m2m_field_name(): instance.pk})
+        return Q(pk__in=rows.values(link.m2m_reverse_name()))
+    if link.many_to_one and getattr(instance, link.attname, None) is not None:
+        return Q(pk=getattr(instance, link.attname))
+    return None
+
+
+def visible_or_current(queryset: QuerySet, user, current: Q | None = None) -> QuerySet:
+    """A picker's choices: the records this user may see, plus `current` (the record's present
+    choice) even if they may not, annotated `is_visible` so the picker can show such a choice
+    without its name. An editor who may not see a contact's company must not drop the link by
+    saving the contact: the link stays a valid, selected choice, as "a company you cannot see".
+    """
+    if not _active(user) or current is None:
+        return visible(queryset, user)
+    scope = scope_q(user, queryset.model.policy_key)
+    if scope is None:
+        return queryset.annotate(is_visible=Value(True, output_field=BooleanField()))
+    flag = Case(When(scope, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return queryset.filter(scope | current).annotate(is_visible=flag)
 
 
 def _with_flag(queryset: QuerySet, name: str, scope: QuerySet) -> QuerySet:

@@ -11,7 +11,9 @@ class DealsConfig(AppConfig):
         from deals.forms import DealForm
         from deals.models import Deal
 
-        register_document(Deal, search.deal_document, watch=["title", "company"])
+        register_document(
+            Deal, search.deal_document, watch=["title", "company"], label=("company", "name")
+        )
         register_inline_fields("deals.Deal", "title", "amount", "expected_close", "lost_reason")
         register_nav_item("Deals", "deals:list", 50)
         register_nav_item("Board", "deals:board", 60)

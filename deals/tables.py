@@ -1,12 +1,13 @@
 import django_tables2 as tables
 
+from contacts.tables import HIDDEN_COMPANY, RelatedColumn
 from crm import inline
 from deals.models import Deal
 
 
 class DealTable(tables.Table):
     title = tables.Column(linkify=True, order_by=("title_normalized", "id"))
-    company = tables.Column(linkify=True, orderable=False)
+    company = RelatedColumn(hidden=HIDDEN_COMPANY)
     stage = tables.Column(orderable=False)
     amount = tables.Column(attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     expected_close = tables.Column()

@@ -11,6 +11,7 @@ from decimal import Decimal
 import tablib
 
 from contacts.models import Activity
+from crm.visibility import related_label, with_related_flags
 from deals.models import Deal
 from reports.base import Report, Result
 from reports.serialize import plain
@@ -49,7 +50,9 @@ def report_dataset(report: Report, result: Result) -> tablib.Dataset:
     return data
 
 
-def records_dataset(records) -> tablib.Dataset:
+def records_dataset(records, user) -> tablib.Dataset:
+    """The records behind a figure. A related record's name (a deal's company, an activity's
+    deal) is written only where this user may see that record; the cell is empty otherwise."""
     if records.model is Deal:
         headers = [
             "Title",
@@ -64,7 +67,7 @@ def records_dataset(records) -> tablib.Dataset:
         rows = (
             [
                 d.title,
-                d.company.name if d.company else "",
+                related_label(d, "company", "name"),
                 d.pipeline.name,
                 d.stage.name,
                 d.amount,
@@ -72,9 +75,9 @@ def records_dataset(records) -> tablib.Dataset:
                 d.expected_close,
                 str(d.owner),
             ]
-            for d in records.select_related("company", "pipeline", "stage", "owner")[
-                :MAX_EXPORT_ROWS
-            ]
+            for d in with_related_flags(
+                records.select_related("company", "pipeline", "stage", "owner"), user, "company"
+            )[:MAX_EXPORT_ROWS]
         )
     elif records.model is Activity:
         headers = ["When", "Kind", "Subject", "Company", "Deal", "Done", "Owner"]
@@ -83,12 +86,14 @@ def records_dataset(records) -> tablib.Dataset:
                 a.occurs_at,
                 a.get_kind_display(),
                 a.subject,
-                a.company.name if a.company else "",
-                a.deal.title if a.deal else "",
+                related_label(a, "company", "name"),
+                related_label(a, "deal", "title"),
                 "yes" if a.done else "no",
                 str(a.owner),
             ]
-            for a in records.select_related("company", "deal", "owner")[:MAX_EXPORT_ROWS]
+            for a in with_related_flags(
+                records.select_related("company", "deal", "owner"), user, "company", "deal"
+            )[:MAX_EXPORT_ROWS]
         )
     else:
         headers, rows = ["Record"], ([str(r)] for r in records[:MAX_EXPORT_ROWS])

@@ -1,8 +1,14 @@
-"""My day: the rep's own dashboard — today's meetings and calls, due tasks, deals with no next step."""
+"""My day: the rep's own dashboard — today's meetings and calls, due tasks, deals with no next step.
+
+Every row is the user's own, but what it links to need not be: a task on a teammate's deal shows
+the deal's title only if the user may see that deal (`with_related_flags`), and a deal's next step
+counts only activities the user may see (deals/selectors.py).
+"""
 
 from datetime import timedelta
 
 from contacts.models import Activity
+from crm.visibility import with_related_flags
 from deals.models import Deal
 from deals.selectors import start_of_today, with_next_step, without_next_step
 
@@ -18,7 +24,7 @@ def todays_appointments(user):
             occurs_at__gte=start,
             occurs_at__lt=start + timedelta(days=1),
         )
-        .select_related("company", "deal", "owner")
+        .select_related("owner")
         .order_by("occurs_at", "id")[:SECTION_LENGTH]
     )
 
@@ -26,17 +32,16 @@ def todays_appointments(user):
 def due_tasks(user):
     """Open tasks due today or earlier, oldest first, so the overdue ones lead."""
     end_of_today = start_of_today() + timedelta(days=1)
-    return (
-        Activity.objects.filter(
-            owner=user, kind=Activity.Kind.TASK, done__in=[False], occurs_at__lt=end_of_today
-        )
-        .select_related("company", "deal")
-        .order_by("occurs_at", "id")[:SECTION_LENGTH]
-    )
+    tasks = Activity.objects.filter(
+        owner=user, kind=Activity.Kind.TASK, done__in=[False], occurs_at__lt=end_of_today
+    ).select_related("company", "deal")
+    return with_related_flags(tasks, user, "company", "deal").order_by("occurs_at", "id")[
+        :SECTION_LENGTH
+    ]
 
 
 def deals_without_next_step(user):
     deals = Deal.objects.filter(owner=user).open().select_related("company", "stage")
-    return with_next_step(without_next_step(deals)).order_by("expected_close", "id")[
+    return with_next_step(without_next_step(deals, user), user).order_by("expected_close", "id")[
         :SECTION_LENGTH
     ]

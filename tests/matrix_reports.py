@@ -1,9 +1,14 @@
 """Visibility matrix cases for the reports: index, dashboard, and each page of a report.
 
 `pipeline` is open to reps (its audience includes them), `forecast` only to managers and the
-admin: reps get 404 there. Report tables show aggregates, so what must not leak to carla and sam
-is the amount of ana's deal inside them; drill-downs, fix lists and record exports list records,
-so there it is the deal's title.
+admin: reps get 404 there. Report tables show aggregates, so what must not leak to those who may
+not see ana's deal is its amount inside them; drill-downs, fix lists and record exports list
+records, so there it is the deal's title. Who opens a report is fixed (its audience); whose
+figures are in it follows the policy.
+
+The activity report's records (drill-down and export) list ana's call next to its company and
+deal: under a policy where activities are seen more widely than deals and companies, the call
+may reach sam while its deal's title and company's name must not (the matrix's leak check).
 """
 
 from __future__ import annotations
@@ -12,17 +17,17 @@ from datetime import date
 from decimal import Decimal
 
 from tests.matrix import (
-    EDITORS,
     EVERYONE_200,
     GET,
     GET_HX,
     HTMX_LIST,
+    MANAGERS,
     MANAGERS_200,
     PAGE,
     POST,
-    SEERS,
     Case,
     page,
+    seers,
     set_fields,
     statuses,
 )
@@ -31,7 +36,7 @@ AMOUNT = Decimal("12345.67")  # ana's deal, made distinctive for the report's fi
 SHOWN_AMOUNT = "12,346"  # as a report table shows money
 EXPORTED_AMOUNT = "12345.67"  # as a CSV export writes it
 TITLE = "Nordwind rollout"
-MANAGERS = frozenset({"maria", "sam", "admin"})
+CALL = "Call Nora about rollout"
 NOBODY_404 = statuses(ben=404, outsiders=404, editors=404)
 
 _with_figures = set_fields("deal", amount=AMOUNT, expected_close=date(2030, 1, 31))
@@ -46,7 +51,7 @@ def _export(slug):
     return lambda r: {"slug": slug, "fmt": "csv"}
 
 
-def _report_cases(slug: str, expect: dict, readers: frozenset, *, fix: dict) -> list[Case]:
+def _report_cases(slug: str, expect: dict, readers, *, fix: dict) -> list[Case]:
     """Every page of one report; `readers` open it and see ana's deal in it."""
     return [
         page(
@@ -131,6 +136,27 @@ CASES: list[Case] = [
         shown_to=MANAGERS,
     ),
     # Pipeline requires no field, so it has no fix list for anyone.
-    *_report_cases("pipeline", EVERYONE_200, SEERS, fix=NOBODY_404),
-    *_report_cases("forecast", MANAGERS_200, EDITORS, fix=MANAGERS_200),
+    *_report_cases("pipeline", EVERYONE_200, seers("deal"), fix=NOBODY_404),
+    *_report_cases("forecast", MANAGERS_200, seers("deal") & MANAGERS, fix=MANAGERS_200),
+    # Every activity of the period, as records: ana's call, to the managers who may see it.
+    page(
+        "reports:drill",
+        MANAGERS_200,
+        PAGE,
+        id="reports:drill-activity",
+        kwargs=_slug("activity"),
+        query={"row": "", "col": "total"},
+        shows=CALL,
+        shown_to=seers("activity") & MANAGERS,
+    ),
+    page(
+        "reports:export",
+        MANAGERS_200,
+        PAGE,
+        id="reports:export-records-activity",
+        kwargs=_export("activity"),
+        query={"drill": "1", "row": "", "col": "total"},
+        shows=CALL,
+        shown_to=seers("activity") & MANAGERS,
+    ),
 ]

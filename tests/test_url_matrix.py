@@ -1,9 +1,12 @@
-"""The visibility matrix: every URL pattern, as every kind of user, by GET and POST, HTMX included.
+"""The visibility matrix: every URL pattern, as every kind of user, by GET and POST, HTMX included,
+under every visibility policy of tests/matrix.py `POLICIES`.
 
-The cases are declared in tests/matrix.py (the core apps, and the vocabulary: roles, presets,
-`Case`) and in every `tests/matrix_<topic>.py` module, each of which exports `CASES`; this file
-collects them into `MATRIX` and runs each case for every role and method it names. See
-tests/matrix.py for what each role may see and change.
+The cases are declared in tests/matrix.py (the core apps, and the vocabulary: roles, policies,
+presets, `Case`) and in every `tests/matrix_<topic>.py` module, each of which exports `CASES`;
+this file collects them into `MATRIX` and runs each case, under each policy, for every method it
+names — one test per (policy, case, method), which asks as every role in turn, each role's
+request inside a savepoint rolled back after it (the records are made once per test, not once
+per role). See tests/matrix.py for what each role may see and change under a policy.
 
 `test_every_url_pattern_is_covered_or_exempt` fails the build for a URL pattern that is neither
 covered by a case nor in `EXEMPT` (with its reason).
@@ -19,16 +22,19 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import resolve_url
 from django.templatetags.static import static
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from contacts.models import Activity, Company, Contact
+from crm import requirements, visibility
 from crm.models import ReportSwitch, VisibilityPolicy
 from deals.models import Deal
 from tests import matrix
-from tests.matrix import ROLES, Case
+from tests.matrix import POLICIES, RECORD_TEXTS, ROLES, Access, Case, Policy
 
 
 def case_modules() -> list[ModuleType]:
@@ -161,10 +167,10 @@ def _fast_password_hashing(settings):
 
 
 def _matrix_params():
-    for case in MATRIX:
-        for method in case.expect:
-            for role in ROLES:
-                yield pytest.param(case, role, method, id=f"{case.name}-{role}-{method}")
+    for policy in POLICIES:
+        for case in MATRIX:
+            for method in case.expect:
+                yield pytest.param(policy, case, method, id=f"{policy.name}-{case.name}-{method}")
 
 
 def test_the_matrix_holds_the_core_cases_and_those_of_every_matrix_module():
@@ -187,6 +193,49 @@ def test_every_case_has_a_test_id_of_its_own():
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
 
 
+def test_the_matrix_runs_under_the_default_policy_and_five_others_at_least():
+    names = [p.name for p in POLICIES]
+
+    assert names[0] == "default" and len(set(names)) == len(names) >= 6
+    assert POLICIES[0].levels == {
+        f"{kind}_{action}": level
+        for kind in matrix.KINDS
+        for action, level in (("see", "team"), ("edit", "own"))
+    }
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=[p.name for p in POLICIES])
+def test_every_case_resolves_a_status_for_every_role_under_every_policy(policy):
+    access = Access(policy)
+    for case in MATRIX:
+        for method in case.expect:
+            assert set(case.statuses(method, access)) == set(ROLES) - {"anonymous"}, case.name
+        assert case.roles(case.changers, access) <= set(ROLES), case.name
+        if case.shows:
+            assert case.roles(case.shown_to, access) <= set(ROLES), case.name
+
+
+def test_who_sees_and_changes_ana_s_records_follows_the_policy():
+    """The matrix's own reading of DECISIONS.md, on the combinations issue 12 names."""
+    by_name = {p.name: Access(p) for p in POLICIES}
+    default, own = by_name["default"], by_name["all-own"]
+
+    assert default.seers(["contact"]) == {"ben", "maria", "admin"}
+    assert default.editors(["contact"]) == {"maria", "admin"}
+    assert own.seers(["deal"]) == own.editors(["deal"]) == {"maria", "admin"}
+    assert by_name["activities-own-deals-team"].seers(["deal", "activity"]) == {"maria", "admin"}
+    assert by_name["activities-everyone-rest-team"].seers(["activity"]) == set(ROLES) - {
+        "anonymous"
+    }
+    assert by_name["activities-everyone-rest-team"].editors(["activity"]) == {
+        "maria",
+        "sam",
+        "admin",
+    }
+    assert by_name["contacts-edited-by-team"].editors(["contact"]) == {"ben", "maria", "admin"}
+    assert by_name["everyone-sees-everything"].editors(["deal"]) == {"maria", "sam", "admin"}
+
+
 def _snapshot() -> dict:
     """Every owned row (deleted or not), their links, the policy and the report switches: what a
     request may change."""
@@ -202,20 +251,48 @@ def _snapshot() -> dict:
     }
 
 
-@pytest.mark.parametrize(("case", "role", "method"), list(_matrix_params()))
-def test_visibility_matrix(case, role, method, client, org, north_records):
+@pytest.mark.parametrize(("policy", "case", "method"), list(_matrix_params()))
+def test_visibility_matrix(policy: Policy, case: Case, method: str, org, north_records):
+    """Every role in turn, each inside a savepoint that is rolled back after its request, so
+    each finds the records as the case set them up; every failure of every role is reported."""
+    policy.apply()
     records = north_records
     if case.setup:
         case.setup(records)
-    user = None if role == "anonymous" else org[role]
-    if user is not None:
-        client.force_login(user)
+    access = Access(policy)
     url = reverse(case.url_name, kwargs=case.kwargs(records))
     if case.query:
         url = f"{url}?{urlencode(case.query)}"
+    before = _snapshot()
+    failures = []
+    for role in ROLES:
+        try:
+            with transaction.atomic():
+                _ask(case, role, method, url, records, org, access, before)
+                transaction.set_rollback(True)
+        except AssertionError as failure:
+            failures.append(f"{role}: {failure}")
+        finally:  # what a request wrote and the rollback undid may still be cached
+            visibility.forget_policy()
+            requirements.forget_switches()
+    assert not failures, f"under the {policy.name} policy:\n" + "\n".join(failures)
+
+
+# One test client for the whole matrix: a new one loads the middleware again, and WhiteNoise's
+# scan of the static files would cost more than the requests themselves.
+_client = Client()
+
+
+def _ask(case: Case, role: str, method: str, url: str, records, org, access: Access, before):
+    """One role's request (no cookie of another role's: no session, no message) and everything
+    that must hold of its answer."""
+    user = None if role == "anonymous" else org[role]
+    client = _client
+    client.cookies.clear()
+    if user is not None:
+        client.force_login(user)
     htmx = method.endswith("-htmx")
     headers = {"HX-Request": "true"} if htmx else {}
-    before = _snapshot()
 
     if method.startswith("POST"):
         body = case.data(records, user) if case.data else {}
@@ -232,24 +309,29 @@ def test_visibility_matrix(case, role, method, client, org, north_records):
         assert _snapshot() == before, "an anonymous request changed data"
         return
 
-    expected = case.expect[method][role]
+    expected = case.statuses(method, access)[role]
     assert response.status_code == expected, (
-        f"{role} {method} {url}: expected {expected}, got {response.status_code}"
+        f"{method} {url}: expected {expected}, got {response.status_code}"
     )
 
     # What the request did to the data: the declared change for its changers, nothing otherwise.
-    must_change = method.startswith("POST") and role in case.changers
+    must_change = method.startswith("POST") and role in case.roles(case.changers, access)
     if must_change:
-        assert case.changed(records), f"{role}'s {method} to {url} did not make its change"
+        assert case.changed(records), f"{method} to {url} did not make its change"
     else:
-        assert _snapshot() == before, f"{role}'s {method} to {url} changed data"
+        assert _snapshot() == before, f"{method} to {url} changed data"
 
-    # What the answer shows: ana's record only to those who may see it.
+    # No leak: none of ana's records reaches a role that may not see its kind, on any page.
+    for kind, text in RECORD_TEXTS.items():
+        if role not in access.seers([kind]):
+            assert text not in content, f"{url} leaks ana's {kind} {text!r}"
+
+    # What the answer shows: this case's text only to those who may see it.
     if case.shows:
-        if role not in case.shown_to:
-            assert case.shows not in content, f"{url} leaks {case.shows!r} to {role}"
+        if role not in case.roles(case.shown_to, access):
+            assert case.shows not in content, f"{url} leaks {case.shows!r}"
         elif response.status_code == 200 and "HX-Redirect" not in response.headers:
-            assert case.shows in content, f"{url} hides {case.shows!r} from {role}"
+            assert case.shows in content, f"{url} hides {case.shows!r}"
 
     # An HTMX answer is a fragment (or a client-side redirect after a saved form), never the page.
     if htmx and response.status_code == 200:

@@ -351,3 +351,198 @@ def test_a_scoped_list_costs_one_query(org, north_records, django_assert_num_que
         rows = list(Contact.objects.visible_to(org["maria"]))
 
     assert rows == [north_records["contact"]]
+
+
+# ---- rules under each policy (issue 12: every policy, one module) ---------------------------
+
+
+def test_a_rep_never_edits_beyond_what_they_see(org, north_records, ben_records):
+    set_policy(contact_see="own", contact_edit="team")
+
+    assert visibility.level(org["ben"], "contact", "edit") == "own"
+    assert editable("contact", org["ben"]) == {ben_records["contact"]}
+
+
+def test_a_manager_edits_at_the_level_they_see(org):
+    set_policy(deal_see="everyone", deal_edit="own")
+
+    assert visibility.level(org["sam"], "deal", "edit") == "everyone"
+    assert visibility.level(org["ben"], "deal", "edit") == "own"
+
+
+POLICY_OWNERS = [
+    # (policy, user, whose records of a contact they may be given to)
+    ({}, "ben", {"ben"}),
+    ({"contact_edit": "team"}, "ben", {"ana", "ben", "maria"}),
+    ({"contact_edit": "team"}, "carla", {"carla", "sam"}),
+    ({}, "maria", {"ana", "ben", "maria"}),
+    ({"contact_see": "own"}, "maria", {"ana", "ben", "maria"}),  # her managed team still
+    ({"contact_see": "everyone"}, "sam", {"admin", "ana", "ben", "carla", "maria", "sam"}),
+    ({"contact_see": "everyone"}, "carla", {"carla"}),  # sees everyone's, edits her own
+    ({}, "admin", {"admin", "ana", "ben", "carla", "maria", "sam"}),
+]
+
+
+@pytest.mark.parametrize(("levels", "username", "expected"), POLICY_OWNERS)
+def test_a_record_may_be_given_to_whoever_may_own_it_under_the_policy(
+    org, levels, username, expected
+):
+    set_policy(**levels)
+
+    assert usernames(visibility.assignable_owners(org[username], Contact)) == expected
+
+
+def test_the_current_owner_is_always_a_choice(org):
+    """ana's contact, edited by whoever may: she stays a choice, even once she has left."""
+    org["ana"].is_active = False
+    org["ana"].save()
+
+    owners = visibility.assignable_owners(org["maria"], Contact, current=org["ana"].pk)
+    own = visibility.assignable_owners(org["carla"], Contact, current=org["ana"])
+
+    assert usernames(owners) == {"ana", "ben", "maria"}
+    assert usernames(own) == {"ana", "carla"}
+
+
+def test_nobody_is_assignable_by_an_anonymous_user_even_with_a_current_owner(org):
+    assert not visibility.assignable_owners(AnonymousUser(), Contact, current=org["ana"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("level", "username", "expected"),
+    [
+        ("own", "ben", {"ben"}),
+        ("team", "ben", {"ana", "ben", "maria"}),
+        ("everyone", "ben", {"admin", "ana", "ben", "carla", "maria", "sam"}),
+        ("own", "sam", {"carla", "sam"}),
+        ("team", "maria", {"ana", "ben", "maria"}),
+        ("own", "admin", {"admin", "ana", "ben", "carla", "maria", "sam"}),
+    ],
+)
+@kinds
+def test_an_owner_filter_offers_the_people_whose_records_the_user_may_see(
+    kind, org, level, username, expected
+):
+    set_policy(**{f"{kind}_see": level})
+
+    assert usernames(visibility.visible_owners(org[username], KINDS[kind])) == expected
+
+
+def test_an_owner_filter_offers_no_inactive_user_and_nobody_to_an_anonymous_one(org):
+    org["ana"].is_active = False
+    org["ana"].save()
+
+    assert usernames(visibility.visible_owners(org["ben"], Deal)) == {"ben", "maria"}
+    assert not visibility.visible_owners(AnonymousUser(), Deal).exists()
+
+
+def flags(username, org, *paths):
+    rows = visibility.with_related_flags(
+        Activity.objects.filter(subject="Call Nora about rollout"), org[username], *paths
+    )
+    row = rows.get()
+    return {path: getattr(row, visibility.visible_flag_name(path)) for path in paths}
+
+
+@pytest.mark.parametrize(
+    ("levels", "expected"),
+    [
+        ({}, {"ben": True, "carla": False, "maria": True, "sam": False, "admin": True}),
+        ({"deal_see": "own"}, {"ben": False, "carla": False, "maria": True, "sam": False}),
+        ({"deal_see": "everyone"}, {"ben": True, "carla": True, "sam": True}),
+    ],
+)
+def test_a_related_record_is_flagged_visible_as_the_policy_says(
+    org, north_records, levels, expected
+):
+    set_policy(activity_see="everyone", **levels)
+
+    assert {name: flags(name, org, "deal")["deal"] for name in expected} == expected
+
+
+def test_a_related_record_of_another_kind_follows_its_own_policy(org, north_records):
+    set_policy(activity_see="everyone", deal_see="everyone", company_see="own")
+
+    assert flags("carla", org, "deal", "company", "deal__company") == {
+        "deal": True,
+        "company": False,
+        "deal__company": False,
+    }
+
+
+def test_no_related_record_or_a_deleted_one_is_not_visible(org, north_records):
+    deal = north_records["deal"]
+    deal.deleted_at = timezone.now()
+    deal.save(update_fields=["deleted_at"])
+    Activity.objects.filter(pk=north_records["activity"].pk).update(company=None)
+
+    assert flags("admin", org, "deal", "company") == {"deal": False, "company": False}
+
+
+def test_an_anonymous_user_sees_no_related_record(north_records):
+    row = visibility.with_related_flags(Activity.objects.all(), AnonymousUser(), "deal").get()
+
+    assert row.deal_visible is False
+    assert visibility.related_label(row, "deal") == ""
+
+
+def test_a_related_label_is_the_name_only_where_the_flag_allows(org, north_records):
+    set_policy(activity_see="everyone")
+    row = visibility.with_related_flags(
+        Activity.objects.select_related("deal", "company"), org["ben"], "deal", "company"
+    ).get()
+    hidden = visibility.with_related_flags(
+        Activity.objects.select_related("deal"), org["carla"], "deal"
+    ).get()
+    unflagged = Activity.objects.select_related("deal").get()
+
+    assert visibility.related_label(row, "deal", "title") == "Nordwind rollout"
+    assert visibility.related_label(row, "company") == "Nordwind GmbH"
+    assert visibility.related_label(hidden, "deal", "title") == ""
+    assert visibility.related_label(unflagged, "deal", "title") == ""  # unknown means hidden
+
+
+def test_the_flags_cost_no_query_of_their_own(org, north_records, django_assert_num_queries):
+    visibility.current_policy()
+    queryset = visibility.with_related_flags(
+        Activity.objects.visible_to(org["ben"]).select_related("deal", "company"),
+        org["ben"],
+        "deal",
+        "company",
+    )
+
+    with django_assert_num_queries(1):
+        assert [row.deal_visible for row in queryset] == [True]
+
+
+def test_a_picker_offers_what_the_user_sees_plus_the_current_link_marked_hidden(
+    org, north_records, south_records
+):
+    current = visibility.linked_now(north_records["contact"], "company")
+
+    choices = visibility.visible_or_current(Company.objects.all(), org["carla"], current)
+
+    assert {(c.name, c.is_visible) for c in choices} == {
+        ("Suedhafen AG", True),
+        ("Nordwind GmbH", False),
+    }
+    assert set(visibility.visible_or_current(Company.objects.all(), org["carla"])) == {
+        south_records["company"]
+    }
+
+
+def test_what_a_record_links_to_now_costs_no_query(org, north_records, django_assert_num_queries):
+    activity, new = north_records["activity"], Activity(subject="New")
+
+    with django_assert_num_queries(0):
+        deal = visibility.linked_now(activity, "deal")
+        people = visibility.linked_now(activity, "contacts")
+        nothing = [
+            visibility.linked_now(new, "deal"),
+            visibility.linked_now(activity, "subject"),
+            visibility.linked_now(activity, "no_such_field"),
+        ]
+
+    assert set(Deal.objects.filter(deal)) == {north_records["deal"]}
+    assert set(Contact.objects.filter(people)) == {north_records["contact"]}
+    assert nothing == [None, None, None]

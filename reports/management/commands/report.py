@@ -34,6 +34,10 @@ class Command(BaseCommand):
             viewer = get_user_model().objects.get(username=user, is_active=True)
         except get_user_model().DoesNotExist as exc:
             raise CommandError(f"No active user {user!r}.") from exc
+        # As on the report pages: a report switched off, or not for this user's role, is
+        # none of theirs (the figures are scoped by visibility; the audience is checked here).
+        if not registry.may_open(viewer, report):
+            raise CommandError(f"{user} may not open the report {slug!r}.")
         data = QueryDict(mutable=True)
         for item in param:
             name, sep, value = item.partition("=")
