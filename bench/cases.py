@@ -21,11 +21,18 @@ class Case:
     data: Callable[[int], dict] | None = None
     headers: dict = field(default_factory=dict)
 
-    def request(self, client, i: int):
+    def payload(self, i: int) -> dict:
+        """The i-th POST body, built before the clock starts (it may read the record's version)."""
+        return self.data(i) if self.data else {}
+
+    def send(self, client, payload: dict):
         headers = {"HX-Request": "true"} if self.htmx else {}
         if self.method == "post":
-            return client.post(self.url, self.data(i) if self.data else {}, headers=headers)
+            return client.post(self.url, payload, headers=headers)
         return client.get(self.url, headers=headers)
+
+    def request(self, client, i: int):
+        return self.send(client, self.payload(i))
 
 
 def prepare(client, username: str) -> dict:
@@ -97,6 +104,10 @@ def _lists() -> list[Case]:
     return cases
 
 
+def _version(record) -> int:
+    return type(record).objects.values_list("version", flat=True).get(pk=record.pk)
+
+
 def build_cases(ctx: dict) -> list[Case]:
     contact, company, deal, activity, task = (
         ctx[k] for k in ("contact", "company", "deal", "activity", "task")
@@ -129,6 +140,8 @@ def build_cases(ctx: dict) -> list[Case]:
             reverse("contacts:activity-done", args=[task.pk]),
             method="post",
             htmx=True,
+            # The state wanted (done, open, done, …) and the version seen, as the page sends them.
+            data=lambda i: {"done": "false" if i % 2 else "true", "version": _version(task)},
         ),
         Case(
             "board stage move",
@@ -136,7 +149,12 @@ def build_cases(ctx: dict) -> list[Case]:
             reverse("deals:move", args=[deal.pk]),
             method="post",
             htmx=True,
-            data=lambda i: {"stage": (stage_a if i % 2 else stage_b).pk, "next": "board"},
+            data=lambda i: {
+                "stage": (stage_a if i % 2 else stage_b).pk,
+                "next": "board",
+                "version": _version(deal),
+                "from_stage": type(deal).objects.values_list("stage_id", flat=True).get(pk=deal.pk),
+            },
         ),
         Case(
             "inline edit a deal amount",

@@ -1,9 +1,12 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from contacts.models import Activity, Company, Contact
+from crm import dates
+from crm.converters import is_id
 from crm.forms import OwnedModelForm
 
 
@@ -36,6 +39,21 @@ class ContactForm(OwnedModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
+class ContactsChoiceField(forms.ModelMultipleChoiceField):
+    """A forged id the database cannot even compare (beyond 64 bits, "²") is an invalid choice
+    like any other; Django would send it to the database in `pk IN (…)` and fail there."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if not is_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
 class ActivityForm(OwnedModelForm):
     primary_fields = ("kind", "subject", "occurs_at", "done", "deal")
 
@@ -52,6 +70,7 @@ class ActivityForm(OwnedModelForm):
             "owner",
             "body",
         ]
+        field_classes = {"occurs_at": dates.DateTimeField, "contacts": ContactsChoiceField}
         widgets = {
             "occurs_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -69,9 +88,8 @@ class ActivityForm(OwnedModelForm):
         if self.instance.pk:
             chosen |= set(self.instance.contacts.values_list("pk", flat=True))
         if self.data:
-            chosen |= {
-                v for v in self.data.getlist(self.add_prefix("contacts")) if str(v).isdigit()
-            }
+            chosen |= set(self.data.getlist(self.add_prefix("contacts")))
+        chosen = {pk for pk in chosen if is_id(pk)}
         self.fields["contacts"].queryset = self.fields["contacts"].queryset.filter(pk__in=chosen)
         deal_field = self.fields["deal"]
         deal_field.queryset = deal_field.queryset.select_related("company")
@@ -91,7 +109,7 @@ class LogActivityForm(OwnedModelForm):
 
 class NextStepForm(forms.Form):
     subject = forms.CharField(max_length=200)
-    due = forms.DateField()
+    due = dates.DateField()
 
 
 class QuickActivityForm(OwnedModelForm):
@@ -108,6 +126,7 @@ class QuickActivityForm(OwnedModelForm):
     class Meta:
         model = Activity
         fields = ["subject", "occurs_at", "body"]
+        field_classes = {"occurs_at": dates.DateTimeField}
         widgets = {
             "occurs_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -135,3 +154,16 @@ class QuickActivityForm(OwnedModelForm):
             now = timezone.now()
             self.instance.occurs_at, self.instance.done, self.instance.done_at = now, True, now
         return cleaned
+
+
+class DoneForm(forms.Form):
+    """ "Done" / "Reopen" on a task: the state wanted and the version the user saw."""
+
+    done = forms.TypedChoiceField(
+        choices=[("true", "done"), ("false", "open")], coerce=lambda v: v == "true"
+    )
+    version = forms.IntegerField(
+        min_value=1,
+        max_value=2**31,
+        error_messages={"required": "This click carries no version. Reload and try again."},
+    )

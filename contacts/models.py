@@ -4,6 +4,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from contacts.normalize import normalize_email, normalize_phone, normalize_text
+from crm.dates import validate_date_in_range
 from crm.models import OwnedModel, OwnedQuerySet
 
 
@@ -107,9 +108,11 @@ class Activity(OwnedModel):
     body = models.TextField(blank=True)
     # One "when" for every kind: the start of a call or meeting, the due time of a task.
     occurs_at = models.DateTimeField(
-        "when", help_text="Start of a call or meeting; due time of a task."
+        "when",
+        help_text="Start of a call or meeting; due time of a task.",
+        validators=[validate_date_in_range],
     )
-    ends_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True, validators=[validate_date_in_range])
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True, editable=False)
     contacts = models.ManyToManyField(Contact, blank=True, related_name="activities")

@@ -42,9 +42,13 @@ def _copy_people(activity: Activity, source, source_column: str, source_id: int)
 
 
 @transaction.atomic
-def activity_toggle_done(*, activity: Activity, by) -> Activity:
-    activity.done = not activity.done
-    activity.done_at = timezone.now() if activity.done else None
+def activity_set_done(*, activity: Activity, done: bool, by) -> Activity:
+    """Mark a task done or open again: the state wanted, never a toggle, so a click on a stale
+    page cannot undo what someone else just did. Nothing is written if it already is so."""
+    if activity.done == done:
+        return activity
+    activity.done = done
+    activity.done_at = timezone.now() if done else None
     return record_update(record=activity, by=by, fields=["done", "done_at"])
 
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,12 +11,27 @@ from django.views.decorators.http import require_POST
 from contacts import timeline
 from contacts.duplicates import company_duplicates, contact_duplicates
 from contacts.filters import ActivityFilter, CompanyFilter, ContactFilter
-from contacts.forms import ActivityForm, CompanyForm, ContactForm, LogActivityForm, NextStepForm
+from contacts.forms import (
+    ActivityForm,
+    CompanyForm,
+    ContactForm,
+    DoneForm,
+    LogActivityForm,
+    NextStepForm,
+)
 from contacts.models import Activity, Company, Contact
-from contacts.services import activity_follow_up, activity_log, activity_toggle_done
+from contacts.services import activity_follow_up, activity_log, activity_set_done
 from contacts.tables import ActivityTable, CompanyTable, ContactTable
+from crm.converters import is_id
 from crm.crud import delete_page, errors_text, form_page, render_list, safe_next
-from crm.visibility import can_edit, get_editable_or_403, get_visible_or_404, with_editable_flag
+from crm.records import retry_if_stale
+from crm.visibility import (
+    can_edit,
+    get_editable_or_403,
+    get_visible_or_404,
+    with_editable_flag,
+    with_related_flags,
+)
 
 NEXT_STEP_DAYS = 3
 
@@ -69,6 +85,7 @@ def company_create(request):
     )
 
 
+@retry_if_stale
 def company_edit(request, pk):
     company = get_editable_or_403(Company.objects, request.user, pk=pk)
     form = CompanyForm(request.POST or None, instance=company, user=request.user)
@@ -84,6 +101,7 @@ def company_edit(request, pk):
     )
 
 
+@retry_if_stale
 def company_delete(request, pk):
     company = get_editable_or_403(Company.objects, request.user, pk=pk)
     return delete_page(request, record=company, list_url=reverse("contacts:company-list"))
@@ -96,6 +114,7 @@ def contact_list(request):
     contacts = with_editable_flag(
         Contact.objects.visible_to(request.user).select_related("company", "owner"), request.user
     )
+    contacts = with_related_flags(contacts, request.user, "company")
     return render_list(
         request,
         queryset=contacts,
@@ -108,7 +127,11 @@ def contact_list(request):
 
 def contact_detail(request, pk):
     contact = get_visible_or_404(
-        Contact.objects.select_related("company", "owner"), request.user, pk=pk
+        with_related_flags(
+            Contact.objects.select_related("company", "owner"), request.user, "company"
+        ),
+        request.user,
+        pk=pk,
     )
     deals = contact.deals.visible_to(request.user).select_related("stage", "owner")[:50]
     return render(
@@ -140,6 +163,7 @@ def contact_create(request):
     )
 
 
+@retry_if_stale
 def contact_edit(request, pk):
     contact = get_editable_or_403(Contact.objects, request.user, pk=pk)
     form = ContactForm(request.POST or None, instance=contact, user=request.user)
@@ -155,6 +179,7 @@ def contact_edit(request, pk):
     )
 
 
+@retry_if_stale
 def contact_delete(request, pk):
     contact = get_editable_or_403(Contact.objects, request.user, pk=pk)
     return delete_page(request, record=contact, list_url=reverse("contacts:list"))
@@ -164,8 +189,11 @@ def contact_delete(request, pk):
 
 
 def activity_list(request):
-    activities = Activity.objects.visible_to(request.user).select_related(
-        "owner", "company", "deal"
+    activities = with_related_flags(
+        Activity.objects.visible_to(request.user).select_related("owner", "company", "deal"),
+        request.user,
+        "company",
+        "deal",
     )
     return render_list(
         request,
@@ -179,9 +207,12 @@ def activity_list(request):
 
 def activity_detail(request, pk):
     activity = get_visible_or_404(
-        Activity.objects.select_related("owner", "company", "deal").prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.visible_to(request.user))
-        ),
+        with_related_flags(
+            Activity.objects.select_related("owner", "company", "deal"),
+            request.user,
+            "company",
+            "deal",
+        ).prefetch_related(Prefetch("contacts", queryset=Contact.objects.visible_to(request.user))),
         request.user,
         pk=pk,
     )
@@ -212,6 +243,7 @@ def activity_create(request):
     )
 
 
+@retry_if_stale
 def activity_edit(request, pk):
     activity = get_editable_or_403(Activity.objects, request.user, pk=pk)
     form = ActivityForm(request.POST or None, instance=activity, user=request.user)
@@ -225,16 +257,31 @@ def activity_edit(request, pk):
     )
 
 
+@retry_if_stale
 def activity_delete(request, pk):
     activity = get_editable_or_403(Activity.objects, request.user, pk=pk)
     return delete_page(request, record=activity, list_url=reverse("contacts:activity-list"))
 
 
 @require_POST
+@retry_if_stale
 def activity_done(request, pk):
-    """One click: tick a task done (or not); HTMX swaps the row, a plain post goes back."""
-    activity = get_editable_or_403(Activity.objects.select_related("owner"), request.user, pk=pk)
-    activity = activity_toggle_done(activity=activity, by=request.user)
+    """Mark a task done or open again (the state wanted, with the version seen); HTMX swaps the
+    row, a plain post goes back. If it already is so, nothing changes and the user is told."""
+    activity = get_editable_or_403(
+        Activity.objects.select_related("owner", "updated_by"), request.user, pk=pk
+    )
+    form = DoneForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(errors_text(form))
+    wanted, before = form.cleaned_data["done"], activity.version
+    activity = activity_set_done(activity=activity, done=wanted, by=request.user)
+    changed = activity.version != before
+    if not changed:
+        state = "done" if wanted else "open"
+        messages.info(
+            request, f"“{activity}” is already {state} ({activity.updated_by or 'someone'})."
+        )
     if request.htmx:
         # A task just done offers its next step in the same place: type it, Enter.
         return render(
@@ -242,11 +289,11 @@ def activity_done(request, pk):
             "contacts/partials/activity_row.html",
             {
                 "activity": activity,
-                "offer_next": activity.done,
+                "offer_next": changed and activity.done,
                 "next_due": timezone.localdate() + timedelta(days=NEXT_STEP_DAYS),
             },
         )
-    return redirect(safe_next(request, fallback=activity.get_absolute_url()))
+    return HttpResponseRedirect(safe_next(request, fallback=activity.get_absolute_url()))
 
 
 def log_activity(request, *, target, link: dict):
@@ -299,7 +346,7 @@ def company_log(request, pk):
 def duplicates(request):
     """As a contact or company is typed: the existing ones it may duplicate (HTMX fragment)."""
     get = request.GET
-    exclude = int(get["exclude"]) if get.get("exclude", "").isdigit() else None
+    exclude = int(get["exclude"]) if is_id(get.get("exclude", "")) else None
     if get.get("kind") == "company":
         matches = company_duplicates(
             request.user,
@@ -330,7 +377,7 @@ def activity_next(request, pk):
     if not form.is_valid():
         if not request.htmx:
             messages.error(request, "Not added: " + errors_text(form))
-            return redirect(safe_next(request, fallback=done.get_absolute_url()))
+            return HttpResponseRedirect(safe_next(request, fallback=done.get_absolute_url()))
         return render(
             request,
             "contacts/partials/activity_row.html",
@@ -344,5 +391,5 @@ def activity_next(request, pk):
     task = activity_follow_up(done=done, by=request.user, **form.cleaned_data)
     messages.success(request, f"Next step: {task.subject}")
     if not request.htmx:
-        return redirect(safe_next(request, fallback=done.get_absolute_url()))
+        return HttpResponseRedirect(safe_next(request, fallback=done.get_absolute_url()))
     return render(request, "contacts/partials/activity_row.html", {"activity": task})

@@ -1,7 +1,12 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import Team, User, VisibilityPolicy
+from crm.models import StaleRecord, Team, User, VisibilityPolicy
+from crm.records import RETRIES, record_create, record_update
+from crm.stale import StaleEdit, add_version_fields
 
 
 def _admins_only(request) -> bool:
@@ -27,3 +32,60 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 admin.site.register(VisibilityPolicy)
+
+
+class OwnedRecordForm(forms.ModelForm):
+    """Django admin's form for an owned record: it carries version and base like the app's own
+    forms, so an admin's save over someone's newer change merges or stops (crm/stale.py)."""
+
+    # Declared, so that admin's fieldsets render them; their values are set per record.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            add_version_fields(self)
+        else:
+            del self.fields["version"], self.fields["base"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.fields:
+            StaleEdit(self).check()
+        return cleaned
+
+
+class OwnedRecordAdmin(SimpleHistoryAdmin):
+    """Saves through the record services: stamped with who changed it, the version bumped, and
+    written only over the version it was read at, like every other write in Huddle."""
+
+    form = OwnedRecordForm
+    # Custom values are validated by their field definitions, not edited as raw JSON here.
+    readonly_fields = ["created_by", "updated_by", "custom"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # version and base are the form's own fields, not model fields to be edited.
+        fields = kwargs.get("fields", ())
+        if "fields" not in kwargs:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if fields is not None:
+            kwargs["fields"] = [f for f in fields if f not in ("version", "base")]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            record_create(record=obj, by=request.user)
+            return
+        columns = {f.name for f in obj._meta.concrete_fields} - {"version"}
+        fields = [f for f in form.changed_data if f in columns] or ["updated_at"]
+        record_update(record=obj, by=request.user, fields=fields)
+
+    def changeform_view(self, request, *args, **kwargs):
+        # A save that lost a race to another writer is run again: it then merges or stops.
+        for _ in range(RETRIES - 1):
+            try:
+                return super().changeform_view(request, *args, **kwargs)
+            except StaleRecord:
+                continue
+        return super().changeform_view(request, *args, **kwargs)

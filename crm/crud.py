@@ -6,6 +6,8 @@ Every helper takes a queryset that the caller has already scoped with `visible_t
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -13,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from crm.models import OwnedModel
+from crm.paging import BoundedLazyPaginator
 from crm.records import record_create, record_delete, record_update
 
 PER_PAGE = 25
@@ -40,7 +42,7 @@ def render_list(
     # LazyPaginator fetches one row past the page instead of COUNT(*): counting a scoped million
     # rows costs more than the whole page. The page shows "Page N" and a next link.
     RequestConfig(
-        request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
+        request, paginate={"per_page": PER_PAGE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
     context = {"table": table, "filter": filterset, "title": title, **(extra or {})}
     if request.htmx and not request.htmx.boosted:
@@ -54,7 +56,9 @@ def save_form(request, form, *, record=None, m2m_fields=()) -> object:
     instance = form.save(commit=False)
     if record is None:
         return record_create(record=instance, by=request.user, m2m=m2m)
-    fields = [f for f in form.changed_data if f not in m2m_fields] or ["updated_at"]
+    columns = {f.name for f in instance._meta.concrete_fields} - {"version"}
+    fields = [f for f in form.changed_data if f in columns and f not in m2m_fields]
+    fields = fields or ["updated_at"]
     return record_update(record=instance, by=request.user, fields=fields, m2m=m2m)
 
 
@@ -97,11 +101,21 @@ def delete_page(request, *, record, list_url: str, template: str = "crm/confirm_
 
 
 def safe_next(request, *, fallback: str) -> str:
-    """Where a plain form post goes back to: the posted `next` if it stays on this site."""
+    """Where a plain form post goes back to: the posted `next` if it is a page of this site.
+
+    Only ever a local path with its query ("/contacts/?page=2"): never another host or scheme
+    (`//evil.example`, `javascript:alert(1)`), and never a bare word such as `foo` or `1:2`,
+    which `redirect()` would try to reverse as a view name and fail on (a 500). Answer with
+    `HttpResponseRedirect(safe_next(...))`. A full URL of this site (the Referer some forms
+    post back) keeps its path and query.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return fallback
+    parts = urlsplit(target)
+    if not parts.path.startswith("/") or parts.path.startswith("//") or "\\" in parts.path:
+        return fallback
+    return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 def owned_model_or_404(label: str):

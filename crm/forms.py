@@ -4,7 +4,7 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 
 from crm import requirements, visibility
-from crm.stale import StaleEdit
+from crm.stale import StaleEdit, add_version_fields
 
 
 class HuddleFormRenderer(TemplatesSetting):
@@ -25,6 +25,8 @@ class OwnedModelForm(forms.ModelForm):
     """
 
     primary_fields: tuple[str, ...] = ()
+    # Edit forms carry version and base (crm/stale.py); inline edit carries its own, per field.
+    versioned = True
     template_name = "crm/owned_form.html"
 
     def __init__(self, *args, user, **kwargs):
@@ -32,10 +34,8 @@ class OwnedModelForm(forms.ModelForm):
         self.user = user
         self._apply_report_needs()
         self._scope_choices(user)
-        if self.instance.pk and hasattr(self.instance, "history"):
-            self.fields["version"] = forms.IntegerField(
-                widget=forms.HiddenInput, initial=self.instance.version, required=False
-            )
+        if self.instance.pk and self.versioned:
+            add_version_fields(self)  # no lost edits: see crm/stale.py
 
     def clean(self):
         cleaned = super().clean()
@@ -69,14 +69,31 @@ class OwnedModelForm(forms.ModelForm):
         )
 
     def _scope_choices(self, user) -> None:
+        """Owner: whoever may own such a record under the policy, and its owner now (so a
+        teammate who may edit it saves it without being made to change its owner). A related
+        record: those the user may see, and the one linked now even if they may not — offered
+        without its name, so saving never drops a link its editor cannot see."""
+        model = self._meta.model
         for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             if queryset is None:
                 continue
             if name == "owner":
-                field.queryset = visibility.assignable_owners(user)
+                field.queryset = visibility.assignable_owners(
+                    user,
+                    model if getattr(model, "policy_key", "") else None,
+                    current=self.instance.owner_id if self.instance.pk else None,
+                )
                 field.required = True
-            elif hasattr(queryset, "visible_to"):
-                field.queryset = queryset.visible_to(user)
+                continue
+            if not hasattr(queryset, "visible_to"):
+                continue
+            current = visibility.linked_now(self.instance, name)
+            field.queryset = visibility.visible_or_current(queryset, user, current)
+            if current is not None:
+                hidden = f"({queryset.model._meta.verbose_name} you cannot see)"
+                field.label_from_instance = lambda obj, label=field.label_from_instance, h=hidden: (
+                    label(obj) if getattr(obj, "is_visible", True) else h
+                )
         if "owner" in self.fields and not self.instance.pk:
             self.fields["owner"].initial = user.pk

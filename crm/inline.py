@@ -13,15 +13,15 @@ from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied
 from django.forms import DateInput, modelform_factory
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
 from crm import visibility
 from crm.crud import owned_model_or_404, safe_next
 from crm.forms import OwnedModelForm
-from crm.records import record_update
+from crm.records import record_update, retry_if_stale
 from crm.registry import inline_fields
 
 TEMPLATE = "crm/inline_field.html"
@@ -37,12 +37,16 @@ def resolve(label: str, pk: int, field: str, user, *, for_edit: bool):
     return visibility.get_visible_or_404(model.objects, user, pk=pk)
 
 
+class InlineForm(OwnedModelForm):
+    versioned = False  # the inline edit carries the version and the original value itself
+
+
 def form_for(record, field: str, user, data=None):
     kind = record._meta.get_field(field).get_internal_type()
     widgets = {"DateField": DateInput(attrs={"type": "date"})}
     form_class = modelform_factory(
         type(record),
-        form=OwnedModelForm,
+        form=InlineForm,
         fields=[field],
         widgets={field: widgets[kind]} if kind in widgets else None,
     )
@@ -101,7 +105,7 @@ def display_html(ctx: dict) -> str:
         else format_html('<span class="muted">add {}</span>', ctx["label"])
     )
     return format_html(
-        '<span class="inline-field{}" id="{}" hx-get="{}?edit=1" hx-trigger="click, keyup[key==\'Enter\']" '
+        '<span class="inline-field{}" id="{}" hx-get="{}?edit=1" hx-trigger="click" '
         'hx-swap="outerHTML" tabindex="0" role="button" aria-label="Edit {}">{}</span>',
         " saved" if ctx.get("saved") else "",
         ctx["dom_id"],
@@ -118,6 +122,7 @@ def cell(record, field: str):
     return display(getattr(record, field)) or "—"
 
 
+@retry_if_stale
 def inline_edit(request, label: str, pk: int, field: str):
     """GET: the value (or, with ?edit=1, its input). POST: save it, or show the conflict."""
     if request.method != "POST":
@@ -139,8 +144,9 @@ def inline_edit(request, label: str, pk: int, field: str):
     if changed_meanwhile and request.POST.get(field, "") == original:
         # This user left the value as it was; someone else changed it: show the newer value.
         return render(request, f"{TEMPLATE}#display", context(record, field))
-    if changed_meanwhile and not request.POST.get("overwrite"):
-        # Someone changed this very field since the user started: let them choose.
+    if changed_meanwhile:
+        # Someone changed this very field since the user started: let them choose. Choosing
+        # "Use mine" posts again against the version shown, so a third change stops it again.
         return render(
             request,
             f"{TEMPLATE}#conflict",
@@ -158,7 +164,7 @@ def inline_edit(request, label: str, pk: int, field: str):
     if field in form.changed_data:
         record = record_update(record=form.save(commit=False), by=request.user, fields=[field])
     if not request.htmx:  # a plain form post (no JavaScript): back to where it came from
-        return redirect(safe_next(request, fallback=record.get_absolute_url()))
+        return HttpResponseRedirect(safe_next(request, fallback=record.get_absolute_url()))
     response = render(request, f"{TEMPLATE}#display", context(record, field, saved=True))
     response["HX-Trigger"] = "recordChanged"
     return response

@@ -136,7 +136,71 @@ class LiveManager(models.Manager.from_queryset(OwnedQuerySet)):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
-class OwnedModel(models.Model):
+class StaleRecord(Exception):
+    """The row changed since this instance was read: the guarded UPDATE matched nothing."""
+
+    def __init__(self, record):
+        self.record = record
+        super().__init__(f"{type(record).__name__} {record.pk} changed since it was read.")
+
+
+class VersionedModel(models.Model):
+    """A record whose every UPDATE is conditional on the version it was read at.
+
+    `save()` of a row read from the database writes `… WHERE id = %s AND version = %s` (the
+    version it was loaded with) and bumps the version; if someone else saved in between, the
+    UPDATE matches no row and `StaleRecord` is raised, so the check and the write are one
+    database operation on SQLite and PostgreSQL alike. Whatever saves the record — the record
+    services, Django admin, a management command — is guarded; only queryset `.update()` is not,
+    and the project uses it for no versioned field.
+    """
+
+    # Incremented by every save; an edit posted against an older version is stale.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None and not kwargs["update_fields"]:
+            return super().save(*args, **kwargs)  # Django writes nothing: neither do we
+        guarded = not self._state.adding and self.loaded_version is not None
+        if guarded and self.version == self.loaded_version:
+            self.version = self.loaded_version + 1  # every change makes a new version
+        update_fields = kwargs.get("update_fields")
+        if guarded and update_fields is not None and "version" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "version"]
+        super().save(*args, **kwargs)
+        self._loaded_version = self.version
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_version = instance.__dict__.get("version")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_version = self.__dict__.get("version")
+
+    @property
+    def loaded_version(self) -> int | None:
+        """The version this instance was read at (None: not read from the database)."""
+        return getattr(self, "_loaded_version", None)
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        expected = self.loaded_version
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        updated = super()._do_update(
+            base_qs.filter(version=expected), using, pk_val, values, update_fields, True
+        )
+        if not updated:
+            raise StaleRecord(self)
+        return updated
+
+
+class OwnedModel(VersionedModel):
     """What every owned record (company, contact, deal, activity) carries from day one."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -148,8 +212,6 @@ class OwnedModel(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
-    # Incremented by every save through a service; an edit posted against an older version is stale.
-    version = models.PositiveIntegerField(default=1, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Admin-defined custom field values live here, keyed by CustomField.key (no migration per field).
     custom = models.JSONField(default=dict, blank=True)
@@ -160,14 +222,14 @@ class OwnedModel(models.Model):
     # Which row of VisibilityPolicy applies (company, contact, deal, activity).
     policy_key: str = ""
 
-    class Meta:
+    class Meta(VersionedModel.Meta):
         abstract = True
 
     def touch(self, by) -> None:
         """Stamp a change made by `by`: who, when, and the next version."""
         self.updated_by = by
         self.updated_at = timezone.now()
-        self.version = (self.version or 0) + 1
+        self.version = (self.loaded_version or self.version or 0) + 1
 
 
 class SearchEntry(models.Model):

@@ -1,11 +1,38 @@
-"""Services every owned record shares: create, change and (soft) delete, stamped with who did it."""
+"""Services every owned record shares: create, change and (soft) delete, stamped with who did it.
+
+Every change is a guarded UPDATE (crm.models.VersionedModel): it writes only if the row still has
+the version this request read. A view whose write lost that race is run once more by
+`retry_if_stale`: the second run reads the newer version, so the edit merges or shows the
+conflict exactly as an edit from a stale page does.
+"""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.db import transaction
+from django.shortcuts import render
 from django.utils import timezone
 
-from crm.models import OwnedModel
+from crm.models import OwnedModel, StaleRecord
+
+RETRIES = 3
+
+
+def retry_if_stale(view):
+    """Run a writing view again when its guarded write lost a race (nothing of the lost run was
+    committed: the write and everything before it in its transaction rolled back)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        for _ in range(RETRIES):
+            try:
+                return view(request, *args, **kwargs)
+            except StaleRecord:
+                continue
+        return render(request, "409.html", status=409)
+
+    return wrapper
 
 
 def validate(record: OwnedModel, fields: list[str] | None = None) -> None:
@@ -54,7 +81,8 @@ def _link_new(record: OwnedModel, name: str, values) -> None:
 def record_update(
     *, record: OwnedModel, by, fields: list[str], m2m: dict | None = None
 ) -> OwnedModel:
-    """Save the named fields of an existing record and bump its version."""
+    """Save the named fields of an existing record and bump its version, if it is still at the
+    version it was read at (else StaleRecord, and nothing is written)."""
     record.touch(by)
     validate(record, fields)
     record.save(update_fields=[*fields, "updated_by", "updated_at", "version", *_derived(record)])

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin import OwnedRecordAdmin
 from deals.models import Deal, Pipeline, Stage
 
 
@@ -15,7 +15,7 @@ class PipelineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deal)
-class DealAdmin(SimpleHistoryAdmin):
+class DealAdmin(OwnedRecordAdmin):
     list_display = ["title", "stage", "amount", "owner"]
-    raw_id_fields = ["owner", "company", "contacts", "created_by", "updated_by"]
+    raw_id_fields = ["owner", "company", "contacts"]
     show_full_result_count = False

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from crm import dates
 from crm.forms import OwnedModelForm
 from deals.models import Deal, Pipeline, Stage
 
@@ -26,6 +27,7 @@ class DealForm(OwnedModelForm):
             "owner",
             "lost_reason",
         ]
+        field_classes = {"expected_close": dates.DateField}
         widgets = {"expected_close": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, **kwargs):
@@ -57,12 +59,21 @@ class MoveStageForm(forms.Form):
 
     stage = forms.TypedChoiceField(coerce=int)
     lost_reason = forms.CharField(max_length=200, required=False)
+    # What the mover saw: a move never overwrites someone else's move (deals/services.py).
+    version = forms.IntegerField(min_value=1, max_value=2**31, widget=forms.HiddenInput)
+    from_stage = forms.IntegerField(required=False, max_value=2**63 - 1, widget=forms.HiddenInput)
+    undo = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, deal: Deal, **kwargs):
         super().__init__(*args, **kwargs)
         self.deal = deal
         self.stages = list(Stage.objects.filter(pipeline_id=deal.pipeline_id).order_by("order"))
         self.fields["stage"].choices = [(s.pk, s.name) for s in self.stages]
+        self.fields["version"].initial = deal.version
+        self.fields["from_stage"].initial = deal.stage_id
+        self.fields["version"].error_messages["required"] = (
+            "This move carries no version. Reload the page and try again."
+        )
 
     def clean_stage(self) -> Stage:
         return next(s for s in self.stages if s.pk == self.cleaned_data["stage"])

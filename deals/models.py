@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from contacts.models import Company, Contact
 from contacts.normalize import normalize_text
+from crm.dates import validate_date_in_range
 from crm.models import LiveManager, OwnedModel, OwnedQuerySet
 
 
@@ -66,7 +67,9 @@ class Deal(OwnedModel):
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default=settings.HUDDLE_CURRENCY)
-    expected_close = models.DateField("expected close date", null=True, blank=True)
+    expected_close = models.DateField(
+        "expected close date", null=True, blank=True, validators=[validate_date_in_range]
+    )
     lost_reason = models.CharField(max_length=200, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 

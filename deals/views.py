@@ -3,23 +3,26 @@ from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from contacts import timeline
 from contacts.forms import LogActivityForm
 from contacts.models import Contact
 from contacts.views import log_activity
 from crm.crud import delete_page, errors_text, form_page, render_list
+from crm.records import retry_if_stale
 from crm.visibility import (
     can_edit,
     get_editable_or_403,
     get_visible_or_404,
     with_editable_flag,
+    with_related_flags,
 )
 from deals.filters import DealFilter
 from deals.forms import DealForm, MoveStageForm
 from deals.models import Deal, Pipeline
 from deals.selectors import with_next_step
-from deals.services import deal_move_stage
+from deals.services import MoveConflict, deal_move_stage
 from deals.tables import DealTable
 
 BOARD_CARDS_PER_STAGE = 30
@@ -30,6 +33,7 @@ def deal_list(request):
         Deal.objects.visible_to(request.user).select_related("company", "stage", "owner"),
         request.user,
     )
+    deals = with_related_flags(deals, request.user, "company")
     return render_list(
         request,
         queryset=deals,
@@ -41,10 +45,10 @@ def deal_list(request):
 
 
 def deal_detail(request, pk):
+    user = request.user
+    deals = Deal.objects.select_related("company", "stage", "pipeline", "owner")
     deal = get_visible_or_404(
-        with_next_step(Deal.objects.select_related("company", "stage", "pipeline", "owner")),
-        request.user,
-        pk=pk,
+        with_related_flags(with_next_step(deals, user), user, "company"), user, pk=pk
     )
     return render(
         request,
@@ -75,6 +79,7 @@ def deal_create(request):
     )
 
 
+@retry_if_stale
 def deal_edit(request, pk):
     deal = get_editable_or_403(Deal.objects, request.user, pk=pk)
     form = DealForm(request.POST or None, instance=deal, user=request.user)
@@ -83,32 +88,56 @@ def deal_edit(request, pk):
     )
 
 
+@retry_if_stale
 def deal_delete(request, pk):
     deal = get_editable_or_403(Deal.objects, request.user, pk=pk)
     return delete_page(request, record=deal, list_url=reverse("deals:list"))
 
 
 @require_POST
+@retry_if_stale
 def deal_move(request, pk):
-    """Move a deal to another stage of its pipeline (board, detail page, or plain form)."""
+    """Move a deal to another stage of its pipeline (board, detail page, undo, or plain form).
+
+    The post says the stage wanted and what the mover saw (version and stage), never "next":
+    a move over someone else's move, or an undo after a later change, stops with a message.
+    """
     deal = get_editable_or_403(
-        Deal.objects.select_related("stage", "company", "owner", "pipeline"), request.user, pk=pk
+        with_related_flags(
+            Deal.objects.select_related("stage", "company", "owner", "pipeline", "updated_by"),
+            request.user,
+            "company",
+        ),
+        request.user,
+        pk=pk,
     )
-    old_stage_id = deal.stage_id
+    old_stage_id, old_version = deal.stage_id, deal.version
     form = MoveStageForm(request.POST, deal=deal)
-    moved = form.is_valid()
-    if moved:
-        deal_move_stage(
-            deal=deal,
-            stage=form.cleaned_data["stage"],
-            by=request.user,
-            lost_reason=form.cleaned_data["lost_reason"],
-        )
-        messages.success(
-            request,
-            f"Moved “{deal}” to {deal.stage}.",
-            extra_tags=f"undomove:{deal.pk}:{old_stage_id}:{request.POST.get('next') or 'deal'}",
-        )
+    moved = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            deal_move_stage(
+                deal=deal,
+                stage=data["stage"],
+                by=request.user,
+                lost_reason=data["lost_reason"],
+                seen_version=data["version"],
+                seen_stage_id=data["from_stage"],
+                undo=data["undo"],
+            )
+        except MoveConflict as conflict:
+            messages.error(request, str(conflict))
+        else:
+            moved = deal.version != old_version
+            if moved:
+                messages.success(
+                    request,
+                    f"Moved “{deal}” to {deal.stage}.",
+                    extra_tags=undo_move_tag(deal, old_stage_id, request.POST.get("next")),
+                )
+            elif not data["undo"]:
+                messages.info(request, f"“{deal}” is already in {deal.stage}.")
     else:
         messages.error(request, "Not moved: " + errors_text(form))
     back = request.POST.get("next", "")
@@ -119,6 +148,13 @@ def deal_move(request, pk):
     if back == "board":
         return redirect(f"{reverse('deals:board')}?pipeline={deal.pipeline_id}")
     return redirect(deal)
+
+
+def undo_move_tag(deal, old_stage_id: int, back: str | None) -> str:
+    """What the "Undo" of a move needs (crm/templatetags/huddle.py `undo_move`): the stage to go
+    back to, and the version and stage the move left, so the undo applies only to that state."""
+    back = back if back == "board" else "deal"
+    return f"undomove:{deal.pk}:{old_stage_id}:{back}:{deal.version}:{deal.stage_id}"
 
 
 @require_POST
@@ -166,7 +202,9 @@ def _board_move_response(request, deal, *, stages, moved: bool, old_stage_id: in
         },
     )
     if not moved:
+        # The card stays where the page put it: have the board show where the deal really is.
         response["HX-Reswap"] = "none"
+        trigger_client_event(response, "boardStale")
     return response
 
 
@@ -178,7 +216,11 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
         totals = _column_totals(deals)
         for stage in pipeline.stages.order_by("order"):
             cards = (
-                with_editable_flag(deals.filter(stage=stage), request.user)
+                with_related_flags(
+                    with_editable_flag(deals.filter(stage=stage), request.user),
+                    request.user,
+                    "company",
+                )
                 .select_related("company", "owner")
                 .order_by("-updated_at", "-id")
             )[:BOARD_CARDS_PER_STAGE]

@@ -12,7 +12,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from crm import visibility
+from crm import dates, visibility
 from crm.models import Team
 from reports import registry
 from reports.models import Agenda, AgendaSection
@@ -36,6 +36,24 @@ class AgendaForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = managed_teams(user)
         self.fields["team"].empty_label = "No team (only I and the admins see it)"
+        if self.instance.pk:  # no lost edits: the version this agenda was opened at
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=self.instance.version, required=False
+            )
+
+    def clean(self):
+        """An agenda is saved whole (its sections with it): saved over someone else's newer
+        version, it stops once and says so; saving again replaces theirs on purpose."""
+        cleaned = super().clean()
+        if "version" in self.fields and cleaned.get("version") != self.instance.version:
+            data = self.data.copy()
+            data["version"] = self.instance.version
+            self.data = data
+            raise forms.ValidationError(
+                "Someone changed this agenda after you opened it. Save again to replace "
+                "their changes with yours, or reload to see them."
+            )
+        return cleaned
 
 
 class SectionForm(forms.ModelForm):
@@ -127,7 +145,7 @@ class ActionItemForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "What, for whom, by when? Enter saves"}),
     )
     assignee = forms.ModelChoiceField(queryset=None, label="For")
-    due = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    due = dates.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,4 +159,15 @@ class ActionItemForm(forms.Form):
 
 
 class NotesForm(forms.Form):
+    """Notes as typed, with the version and text they were typed over (no lost edits)."""
+
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    version = forms.IntegerField(
+        min_value=1,
+        max_value=2**31,
+        widget=forms.HiddenInput,
+        error_messages={"required": "These notes carry no version. Reload and try again."},
+    )
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
+    # "Keep mine" after a conflict: the version whose notes the user chose to replace.
+    keep_mine = forms.IntegerField(required=False, min_value=1, max_value=2**31)

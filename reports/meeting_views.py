@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from contacts.forms import DoneForm
 from contacts.models import Activity
-from contacts.services import activity_toggle_done
-from crm.crud import safe_next
+from contacts.services import activity_set_done
+from crm.converters import is_id
+from crm.crud import errors_text, safe_next
+from crm.records import retry_if_stale
 from deals.models import Pipeline
 from deals.selectors import start_of_today
 from reports import meetings
@@ -70,20 +72,10 @@ def agenda_list(request):
 
 
 def agenda_detail(request, pk):
-    live_items = Q(action_items__activity__deleted_at__isnull=True)
     agenda = _get_or_404(
         Agenda.objects.visible_to(request.user).select_related("team", "owner"), pk
     )
-    past = list(
-        agenda.meetings.select_related("started_by")
-        .annotate(
-            items=Count("action_items", filter=live_items),
-            items_done=Count(
-                "action_items", filter=live_items & Q(action_items__activity__done=True)
-            ),
-        )
-        .order_by("-started_at", "-pk")[:25]  # Meta.ordering is dropped when grouping
-    )
+    past = meetings.past_meetings(agenda, request.user)
     today = timezone.localdate()
     return render(
         request,
@@ -108,6 +100,7 @@ def agenda_create(request):
     return _agenda_form(request, Agenda(), title="New agenda")
 
 
+@retry_if_stale
 def agenda_edit(request, pk):
     agenda = _get_editable(Agenda, request.user, pk)
     return _agenda_form(request, agenda, title=f"Edit {agenda.title}")
@@ -166,7 +159,7 @@ def agenda_run(request, pk):
 
 def _page_number(request, count: int) -> int:
     raw = request.GET.get("p") or request.POST.get("p") or "1"
-    number = int(raw) if raw.isdigit() else 1
+    number = int(raw) if is_id(raw) else 1
     return min(max(number, 1), max(count, 1))
 
 
@@ -250,7 +243,7 @@ def meeting_detail(request, pk):
 def _back_to_meeting(request, meeting):
     page = request.POST.get("p", "")
     url = meeting.get_absolute_url()
-    return redirect(f"{url}?p={page}" if page.isdigit() else url)
+    return redirect(f"{url}?p={page}" if is_id(page) else url)
 
 
 @require_POST
@@ -296,8 +289,10 @@ def action_item_add(request, pk):
 
 
 @require_POST
+@retry_if_stale
 def action_item_done(request, pk, activity_pk):
-    """Tick an action item's task done (or open again): whoever may change the task may."""
+    """Tick an action item's task done (or open again): whoever may change the task may. The
+    tick says the state wanted (contacts.forms.DoneForm), so a stale page never undoes a tick."""
     meeting = _get_or_404(Meeting.objects.visible_to(request.user), pk)
     tasks = Activity.objects.filter(meeting_items__meeting=meeting).select_related("owner")
     try:
@@ -305,7 +300,10 @@ def action_item_done(request, pk, activity_pk):
     except Activity.DoesNotExist:
         _get_or_404(tasks.visible_to(request.user), activity_pk)
         raise PermissionDenied("You may see this task but not change it.") from None
-    task = activity_toggle_done(activity=task, by=request.user)
+    form = DoneForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(errors_text(form))
+    task = activity_set_done(activity=task, done=form.cleaned_data["done"], by=request.user)
     if request.htmx:
         items = meetings.action_items(meeting, request.user)
         return render(
@@ -321,16 +319,44 @@ def action_item_done(request, pk, activity_pk):
                 "count_done": sum(1 for item in items if item.done),
             },
         )
-    return redirect(safe_next(request, fallback=meeting.get_absolute_url()))
+    return HttpResponseRedirect(safe_next(request, fallback=meeting.get_absolute_url()))
 
 
 @require_POST
+@retry_if_stale
 def meeting_notes(request, pk):
-    """The meeting's notes, saved as they are typed (HTMX) or with the Save button."""
-    meeting = _get_editable(Meeting, request.user, pk, related=("agenda",))
+    """The meeting's notes, saved as they are typed (HTMX) or with the Save button.
+
+    Each save carries the version and the text it was typed over: if someone else changed the
+    notes meanwhile, nothing is overwritten — both texts are shown and the user chooses.
+    """
+    meeting = _get_editable(Meeting, request.user, pk, related=("agenda", "notes_updated_by"))
     form = NotesForm(request.POST)
-    if form.is_valid():
-        meetings.meeting_save_notes(meeting=meeting, notes=form.cleaned_data["notes"])
+    if not form.is_valid():
+        return HttpResponseBadRequest(errors_text(form))
+    data = form.cleaned_data
+    seen_version, base = data["version"], data["base"]
+    if data["keep_mine"] == meeting.version:  # chosen after seeing their text: replace it
+        seen_version, base = meeting.version, meeting.notes
+    try:
+        meetings.meeting_save_notes(
+            meeting=meeting,
+            notes=data["notes"],
+            seen_version=seen_version,
+            base=base,
+            by=request.user,
+        )
+    except meetings.NotesConflict:
+        context = {
+            "meeting": meeting,
+            "conflict": True,
+            "seen_version": data["version"],
+            "seen_base": data["base"],
+        }
+        if request.htmx:
+            return render(request, TEMPLATE + "#notes-status", context)
+        messages.error(request, meetings.NotesConflict.message(meeting))
+        return _back_to_meeting(request, meeting)
     if request.htmx:
         return render(request, TEMPLATE + "#notes-status", {"meeting": meeting, "saved": True})
     messages.success(request, f"Notes saved at {timezone.localtime():%H:%M}.")

@@ -16,13 +16,15 @@ from datetime import date, datetime, time
 from urllib.parse import urlencode
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Activity
+from crm.converters import is_id
 from crm.records import record_create
+from crm.visibility import related_visible_q
 from deals.models import Deal
 from reports import registry
 from reports.base import Params, Report
@@ -55,7 +57,7 @@ class MeetingPage:
 def section_team_id(section: AgendaSection, agenda: Agenda) -> int | None:
     """The team a walk-through goes through: the section's team filter, else the agenda's."""
     raw = QueryDict(section.query).get("team", "")
-    return int(raw) if raw.isdigit() else agenda.team_id
+    return int(raw) if is_id(raw) else agenda.team_id
 
 
 def meeting_pages(user, agenda: Agenda, sections: list[AgendaSection], *, since: bool):
@@ -126,6 +128,21 @@ def action_items(meeting: Meeting, user) -> list[Activity]:
     )
 
 
+def past_meetings(agenda: Agenda, user, limit: int = 25) -> list[Meeting]:
+    """The agenda's latest runs, newest first, each with `items` and `items_done`: counted over
+    the action items this user may see — the same ones its meeting page lists (a rep under
+    "own activities" reading along counts none of a teammate's tasks). One query."""
+    seen = related_visible_q(user, "action_items__activity", Activity)
+    return list(
+        agenda.meetings.select_related("started_by")
+        .annotate(
+            items=Count("action_items", filter=seen),
+            items_done=Count("action_items", filter=seen & Q(action_items__activity__done=True)),
+        )
+        .order_by("-started_at", "-pk")[:limit]  # Meta.ordering is dropped when grouping
+    )
+
+
 def deal_changes(user, agenda: Agenda, since: datetime) -> list[dict]:
     """The deal changes of the agenda's team since `since`, as the viewer may see them.
 
@@ -193,10 +210,38 @@ def action_item_add(*, meeting: Meeting, text: str, assignee, due: date, by) -> 
     return task
 
 
-def meeting_save_notes(*, meeting: Meeting, notes: str) -> Meeting:
+class NotesConflict(Exception):
+    """Someone else changed the notes since this user's text was based on them."""
+
+    @staticmethod
+    def message(meeting: Meeting) -> str:
+        return (
+            f"{meeting.notes_updated_by or 'Someone'} changed the notes while you were typing; "
+            "yours were not saved. Copy what you need and reload."
+        )
+
+
+def _same(a: str, b: str) -> bool:
+    """Texts equal but for line endings and surrounding space (how browsers post textareas)."""
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def meeting_save_notes(
+    *, meeting: Meeting, notes: str, seen_version: int, base: str, by
+) -> Meeting:
+    """Save the notes typed over (`seen_version`, `base`). If they changed meanwhile the save
+    stops (NotesConflict); the write itself is conditional on the version read (StaleRecord)."""
+    stale = seen_version != meeting.version
+    if stale and _same(meeting.notes, notes):
+        return meeting
+    if stale and not _same(meeting.notes, base):
+        raise NotesConflict()
+    if meeting.notes == notes:
+        return meeting
     meeting.notes = notes
     meeting.notes_updated_at = timezone.now()
-    meeting.save(update_fields=["notes", "notes_updated_at"])
+    meeting.notes_updated_by = by
+    meeting.save(update_fields=["notes", "notes_updated_at", "notes_updated_by"])
     return meeting
 
 

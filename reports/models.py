@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import visibility
-from crm.models import Team
+from crm.models import Team, VersionedModel
 
 
 class AgendaQuerySet(models.QuerySet):
@@ -29,7 +29,7 @@ class AgendaQuerySet(models.QuerySet):
         return visibility.team_editable(self, user)
 
 
-class Agenda(models.Model):
+class Agenda(VersionedModel):
     """A saved meeting plan: ordered report sections with their filters."""
 
     title = models.CharField(max_length=200)
@@ -87,7 +87,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(agenda_id__in=Agenda.objects.editable_by(user).values("id"))
 
 
-class Meeting(models.Model):
+class Meeting(VersionedModel):
     """One run of an agenda: when, by whom, the notes taken, the action items given."""
 
     agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="meetings")
@@ -97,6 +97,9 @@ class Meeting(models.Model):
     )
     notes = models.TextField(blank=True)
     notes_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notes_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = MeetingQuerySet.as_manager()
 

@@ -6,6 +6,10 @@ maria (her manager) and admin, and out of scope for carla and sam — the outsid
 never see them.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from crm import requirements, visibility
@@ -19,6 +23,20 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite tests run on a file, as Huddle does (WAL, IMMEDIATE transactions): an in-memory
+    database shared between threads locks whole tables instead of waiting, so the race tests
+    (tests/test_races.py) would measure SQLite's shared-cache mode, not Huddle. One file per
+    test process; pytest-django deletes it at the end."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(tempfile.gettempdir()) / f"huddle-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @pytest.fixture(autouse=True)

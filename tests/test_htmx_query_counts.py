@@ -67,7 +67,11 @@ def test_ticking_a_task_done_costs_seven_queries(ana, org, size, django_assert_n
     ]
 
     with django_assert_num_queries(7):  # the activity rollup's upsert included
-        response = ana.post(reverse("contacts:activity-done", args=[tasks[-1].pk]), headers=HX)
+        response = ana.post(
+            reverse("contacts:activity-done", args=[tasks[-1].pk]),
+            {"done": "true", "version": tasks[-1].version},
+            headers=HX,
+        )
 
     assert f'id="activity-{tasks[-1].pk}"' in response.content.decode()
     tasks[-1].refresh_from_db()
@@ -85,7 +89,12 @@ def test_a_board_move_costs_eight_queries(ana, org, stages, size, django_assert_
     with django_assert_num_queries(8):
         response = ana.post(
             reverse("deals:move", args=[deal.pk]),
-            {"stage": stages[2].pk, "next": "board"},
+            {
+                "stage": stages[2].pk,
+                "next": "board",
+                "version": deal.version,
+                "from_stage": deal.stage_id,
+            },
             headers=HX,
         )
 

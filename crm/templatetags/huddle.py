@@ -16,16 +16,22 @@ def undo_url(message) -> str:
 
 @register.filter
 def undo_move(message) -> dict | None:
-    """A stage move's undo, carried as an `undomove:<deal>:<old stage>:<next>` tag: the form
-    that moves the deal back (deals:move, named by string — crm imports no app)."""
+    """A stage move's undo, carried as an `undomove:<deal>:<old stage>:<next>:<version>:<stage>`
+    tag: the form that moves the deal back (deals:move, named by string — crm imports no app),
+    only while it is at the version and stage the move left it in."""
     for tag in (message.extra_tags or "").split():
         if tag.startswith("undomove:"):
-            _, deal, stage, back = tag.split(":")
+            parts = tag.split(":")
+            if len(parts) != 6 or not parts[1].isascii() or not parts[1].isdigit():
+                continue  # not a tag this version wrote: no undo rather than a broken page
+            _, deal, stage, back, version, moved_to = parts
             return {
                 "url": reverse("deals:move", args=[int(deal)]),
                 "deal": deal,
                 "stage": stage,
-                "next": back,
+                "next": "board" if back == "board" else "deal",  # where the undo goes back to
+                "version": version,
+                "from_stage": moved_to,
             }
     return None
 

@@ -68,12 +68,15 @@
     var board = document.getElementById("board");
     if (board) init(board);
   });
-  // A refused move (the deal changed hands meanwhile, say): show the board as it really is.
+  // A refused move (the deal changed hands, or someone moved it meanwhile): show the board as
+  // it really is. The server says so with an error status or the boardStale event.
+  function reloadBoard() {
+    htmx.ajax("GET", window.location.href, { target: "#board", select: "#board", swap: "outerHTML" });
+  }
   document.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.elt.closest && event.detail.elt.closest("#board")) {
-      htmx.ajax("GET", window.location.href, { target: "#board", select: "#board", swap: "outerHTML" });
-    }
+    if (event.detail.elt.closest && event.detail.elt.closest("#board")) reloadBoard();
   });
+  document.body.addEventListener("boardStale", reloadBoard);
   // After htmx swaps the moved card in, keep keyboard focus on it.
   document.addEventListener("htmx:afterSettle", function (event) {
     var moved = document.querySelector(".deal-card.just-moved");

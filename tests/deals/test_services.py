@@ -130,11 +130,12 @@ def step(deal, *, days=0, hours=10, kind="task", done=False, **kwargs):
 
 
 def annotated(deal):
-    return with_next_step(Deal.objects.filter(pk=deal.pk)).get()
+    """As the deal's owner sees it (the next step counts only activities the viewer sees)."""
+    return with_next_step(Deal.objects.filter(pk=deal.pk), deal.owner).get()
 
 
 def stalled(deal):
-    return without_next_step(Deal.objects.filter(pk=deal.pk)).exists()
+    return without_next_step(Deal.objects.filter(pk=deal.pk), deal.owner).exists()
 
 
 def test_the_next_step_is_the_earliest_open_task_or_meeting_from_today_on(deal):

@@ -1,9 +1,11 @@
 """Deals through the HTTP client: CRUD, the board and its moves, logging, list filters."""
 
+import html
 import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Activity
@@ -38,6 +40,11 @@ def stages(north_records):
         "lost": StageFactory(pipeline=pipeline, name="Lost", order=9, probability=0, is_lost=True),
         "renewal_due": StageFactory(pipeline=renewals, name="Renewal due", order=0),
     }
+
+
+def seen(deal) -> dict:
+    """What a move form carries besides the stage: the version and stage the mover saw."""
+    return {"version": deal.version, "from_stage": deal.stage_id}
 
 
 def assert_fragment(response):
@@ -379,7 +386,7 @@ def test_moving_a_deal_on_the_board_lands_its_card_in_the_new_column_and_updates
 
     response = client_for("ana").post(
         reverse("deals:move", args=[deal.pk]),
-        {"stage": stages["proposal"].pk, "next": "board"},
+        seen(deal) | {"stage": stages["proposal"].pk, "next": "board"},
         headers=HX,
     )
 
@@ -414,7 +421,7 @@ def test_a_plain_board_move_goes_back_to_the_board_of_its_pipeline(
 
     response = client_for("ana").post(
         reverse("deals:move", args=[deal.pk]),
-        {"stage": stages["proposal"].pk, "next": "board"},
+        seen(deal) | {"stage": stages["proposal"].pk, "next": "board"},
         follow=True,
     )
 
@@ -430,7 +437,9 @@ def test_a_move_from_the_deal_page_goes_back_to_the_deal(client_for, north_recor
     deal = north_records["deal"]
 
     response = client_for("ana").post(
-        reverse("deals:move", args=[deal.pk]), {"stage": stages["proposal"].pk}, follow=True
+        reverse("deals:move", args=[deal.pk]),
+        seen(deal) | {"stage": stages["proposal"].pk},
+        follow=True,
     )
 
     assert response.redirect_chain == [(deal.get_absolute_url(), 302)]
@@ -444,7 +453,7 @@ def test_moving_to_a_lost_stage_without_a_reason_is_refused_with_a_clear_message
 
     response = client_for("ana").post(
         reverse("deals:move", args=[deal.pk]),
-        {"stage": stages["lost"].pk, "lost_reason": "  ", "next": "board"},
+        seen(deal) | {"stage": stages["lost"].pk, "lost_reason": "  ", "next": "board"},
         follow=True,
     )
 
@@ -466,7 +475,7 @@ def test_a_refused_board_move_by_htmx_says_why_in_its_response(client_for, north
 
     response = client_for("ana").post(
         reverse("deals:move", args=[deal.pk]),
-        {"stage": stages["lost"].pk, "next": "board"},
+        seen(deal) | {"stage": stages["lost"].pk, "next": "board"},
         headers=HX,
     )
 
@@ -483,7 +492,7 @@ def test_moving_to_a_lost_stage_with_a_reason_closes_the_deal(client_for, north_
 
     response = client_for("ana").post(
         reverse("deals:move", args=[deal.pk]),
-        {"stage": stages["lost"].pk, "lost_reason": " No budget "},
+        seen(deal) | {"stage": stages["lost"].pk, "lost_reason": " No budget "},
         follow=True,
     )
 
@@ -497,7 +506,9 @@ def test_a_forged_stage_from_another_pipeline_is_refused(client_for, north_recor
     deal = north_records["deal"]
 
     response = client_for("ana").post(
-        reverse("deals:move", args=[deal.pk]), {"stage": stages["renewal_due"].pk}, follow=True
+        reverse("deals:move", args=[deal.pk]),
+        seen(deal) | {"stage": stages["renewal_due"].pk},
+        follow=True,
     )
 
     assert "Not moved: Select a valid choice." in response.content.decode()
@@ -514,7 +525,7 @@ def test_a_malformed_stage_in_a_move_is_refused(client_for, north_records, stage
     deal = north_records["deal"]
 
     response = client_for("ana").post(
-        reverse("deals:move", args=[deal.pk]), {"stage": stage}, follow=True
+        reverse("deals:move", args=[deal.pk]), seen(deal) | {"stage": stage}, follow=True
     )
 
     assert "Not moved:" in response.content.decode()
@@ -646,3 +657,103 @@ def test_a_malformed_page_or_sort_on_the_deal_list_still_lists(client_for, north
 
     assert response.status_code == 200
     assert "Nordwind rollout" in response.content.decode()
+
+
+# ---- moves say what they saw: no move over another's, no undo over a later change -----------
+
+
+def undo_form(body: str) -> dict:
+    """The Undo form of a move's confirmation, as the page shows it."""
+    form = body.split('name="undo"', 1)[0].rsplit("<form", 1)[1] + 'name="undo" value="on">'
+    return dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+
+
+def test_undo_of_a_move_puts_the_deal_back(client_for, north_records, stages):
+    deal = north_records["deal"]
+    client = client_for("ana")
+    moved = client.post(
+        reverse("deals:move", args=[deal.pk]),
+        seen(deal) | {"stage": stages["proposal"].pk},
+        follow=True,
+    )
+
+    client.post(reverse("deals:move", args=[deal.pk]), undo_form(moved.content.decode()))
+
+    deal.refresh_from_db()
+    assert (deal.stage, deal.version) == (stages["qualified"], 3)
+
+
+def test_undo_after_someone_else_moved_the_deal_changes_nothing_and_says_who(
+    client_for, org, north_records, stages
+):
+    deal = north_records["deal"]
+    ana = client_for("ana")
+    moved = ana.post(
+        reverse("deals:move", args=[deal.pk]),
+        seen(deal) | {"stage": stages["proposal"].pk},
+        follow=True,
+    )
+    undo = undo_form(moved.content.decode())
+    deal.refresh_from_db()
+    maria = Client()
+    maria.force_login(org["maria"])
+    maria.post(
+        reverse("deals:move", args=[deal.pk]),
+        seen(deal) | {"stage": stages["lost"].pk, "lost_reason": "Went with a competitor"},
+    )
+
+    answer = ana.post(reverse("deals:move", args=[deal.pk]), undo, follow=True)
+
+    assert "Not undone: Maria changed “Nordwind rollout” since (it is in Lost now)." in (
+        html.unescape(answer.content.decode())
+    )
+    deal.refresh_from_db()
+    assert (deal.stage, deal.lost_reason) == (stages["lost"], "Went with a competitor")
+
+
+def test_a_move_from_a_stale_board_does_not_overwrite_another_move(
+    client_for, org, north_records, stages
+):
+    deal = north_records["deal"]
+    stale_card = seen(deal)
+    client_for("maria").post(
+        reverse("deals:move", args=[deal.pk]), stale_card | {"stage": stages["won"].pk}
+    )
+
+    answer = client_for("ana").post(
+        reverse("deals:move", args=[deal.pk]),
+        stale_card | {"stage": stages["proposal"].pk, "next": "board"},
+        headers=HX,
+    )
+
+    assert "while you were looking" in answer.content.decode()
+    assert answer["HX-Reswap"] == "none"
+    deal.refresh_from_db()
+    assert deal.stage == stages["won"]
+
+
+def test_a_move_from_a_stale_card_merges_when_only_other_fields_changed(
+    client_for, org, north_records, stages
+):
+    deal = north_records["deal"]
+    stale_card = seen(deal)
+    Deal.objects.get(pk=deal.pk).save()  # someone saved another field: version 2, same stage
+
+    client_for("ana").post(
+        reverse("deals:move", args=[deal.pk]), stale_card | {"stage": stages["proposal"].pk}
+    )
+
+    deal.refresh_from_db()
+    assert (deal.stage, deal.version) == (stages["proposal"], 3)
+
+
+def test_a_move_without_a_version_is_refused(client_for, north_records, stages):
+    deal = north_records["deal"]
+
+    answer = client_for("ana").post(
+        reverse("deals:move", args=[deal.pk]), {"stage": stages["proposal"].pk}, follow=True
+    )
+
+    assert "This move carries no version" in answer.content.decode()
+    deal.refresh_from_db()
+    assert (deal.stage, deal.version) == (stages["qualified"], 1)

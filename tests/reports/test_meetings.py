@@ -150,6 +150,7 @@ def test_editing_an_agenda_reorders_and_removes_sections(client_for, agenda):
     data = {
         "title": "Renamed review",
         "team": agenda.team_id,
+        "version": agenda.version,
         "sections-TOTAL_FORMS": "3",
         "sections-INITIAL_FORMS": "3",
         "sections-MIN_NUM_FORMS": "0",
@@ -170,6 +171,29 @@ def test_editing_an_agenda_reorders_and_removes_sections(client_for, agenda):
     agenda.refresh_from_db()
     assert agenda.title == "Renamed review"
     assert [s.pk for s in agenda.sections.all()] == [second.pk, first.pk]
+
+
+def test_an_agenda_saved_over_someone_elses_newer_version_stops_once(client_for, agenda, org):
+    data = {"title": "Mine", "team": agenda.team_id, "version": agenda.version}
+    data |= {
+        "sections-TOTAL_FORMS": "0",
+        "sections-INITIAL_FORMS": "0",
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "1000",
+    }
+    theirs = Agenda.objects.get(pk=agenda.pk)
+    theirs.title = "Theirs"
+    theirs.save()
+    client = client_for("maria")
+
+    stopped = client.post(url("agenda-edit", agenda.pk), data)
+
+    assert stopped.status_code == 200
+    assert "Someone changed this agenda after you opened it." in stopped.content.decode()
+    assert Agenda.objects.get(pk=agenda.pk).title == "Theirs"
+    again = client.post(url("agenda-edit", agenda.pk), data | {"version": theirs.version})
+    assert again.status_code == 302
+    assert Agenda.objects.get(pk=agenda.pk).title == "Mine"
 
 
 # ---- running a meeting ---------------------------------------------------------------------
@@ -328,7 +352,9 @@ def test_the_assignee_choices_are_whom_the_manager_may_assign_to(client_for, mee
 
 def test_notes_are_saved_as_they_are_typed(client_for, meeting):
     response = client_for("maria").post(
-        url("notes", meeting.pk), {"notes": "Push Nordwind to close."}, headers=HX
+        url("notes", meeting.pk),
+        {"notes": "Push Nordwind to close.", "version": meeting.version, "base": ""},
+        headers=HX,
     )
 
     meeting.refresh_from_db()
@@ -340,7 +366,9 @@ def test_notes_are_saved_as_they_are_typed(client_for, meeting):
 
 
 def test_notes_without_javascript_are_saved_by_the_button(client_for, meeting):
-    response = client_for("maria").post(url("notes", meeting.pk), {"notes": "Plain", "p": "3"})
+    response = client_for("maria").post(
+        url("notes", meeting.pk), {"notes": "Plain", "p": "3", "version": meeting.version}
+    )
 
     meeting.refresh_from_db()
     assert response.status_code == 302
@@ -362,11 +390,13 @@ def test_the_next_meeting_opens_with_the_last_items_their_state_and_what_changed
     first = Meeting.objects.get()
     client.post(url("item-add", first.pk), item_data(org, "Send Nordwind the contract", "ana"))
     client.post(url("item-add", first.pk), item_data(org, "Book the demo", "ben"))
-    client.post(url("notes", first.pk), {"notes": "Nordwind is close."})
+    client.post(url("notes", first.pk), {"notes": "Nordwind is close.", "version": 1})
     contract = Activity.objects.get(subject="Send Nordwind the contract")
 
     # Between the meetings: ana ticks her item done and moves the deal.
-    ticked = client.post(url("item-done", first.pk, contract.pk), headers=HX)
+    ticked = client.post(
+        url("item-done", first.pk, contract.pk), {"done": "true", "version": 1}, headers=HX
+    )
     deal_move_stage(deal=north_records["deal"], stage=north_records["other_stage"], by=org["ana"])
 
     response = client.post(url("agenda-run", agenda.pk))
@@ -402,7 +432,9 @@ def test_ticking_an_item_done_without_javascript_goes_back(client_for, meeting, 
     MeetingActionItem.objects.create(meeting=meeting, activity=task)
     back = url("meeting", meeting.pk) + "?p=2"
 
-    response = client_for("maria").post(url("item-done", meeting.pk, task.pk), {"next": back})
+    response = client_for("maria").post(
+        url("item-done", meeting.pk, task.pk), {"next": back, "done": "true", "version": 1}
+    )
 
     task.refresh_from_db()
     assert response.status_code == 302 and response.url == back
@@ -466,7 +498,9 @@ def test_a_rep_may_tick_their_own_action_item_done(client_for, meeting, org):
     task = ActivityFactory(kind="task", subject="Mine", owner=org["ana"])
     MeetingActionItem.objects.create(meeting=meeting, activity=task)
 
-    response = client_for("ana").post(url("item-done", meeting.pk, task.pk), headers=HX)
+    response = client_for("ana").post(
+        url("item-done", meeting.pk, task.pk), {"done": "true", "version": 1}, headers=HX
+    )
 
     task.refresh_from_db()
     assert response.status_code == 200 and task.done

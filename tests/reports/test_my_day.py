@@ -83,7 +83,11 @@ def test_a_task_ticked_on_my_day_leaves_the_list(client_for, org):
     task = ActivityFactory(kind="task", subject="Send proposal", owner=org["ana"], occurs_at=at(-1))
     client = client_for("ana")
 
-    response = client.post(reverse("contacts:activity-done", args=[task.pk]), headers=HX)
+    response = client.post(
+        reverse("contacts:activity-done", args=[task.pk]),
+        {"done": "true", "version": task.version},
+        headers=HX,
+    )
 
     assert f'id="activity-{task.pk}"' in response.content.decode()
     assert "<html" not in response.content.decode()
