@@ -26,8 +26,8 @@ def _companies(request):
 
 class CompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name, domain or phone", method="filter_q")
-    owner = django_filters.ModelChoiceFilter(queryset=_owners(Company))
-    city = django_filters.CharFilter(lookup_expr="iexact")
+    owner = django_filters.ModelChoiceFilter(queryset=_owners(Company), empty_label="Any owner")
+    city = django_filters.CharFilter(lookup_expr="iexact", label="City")
 
     class Meta:
         model = Company
@@ -42,7 +42,7 @@ class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name, e-mail or phone", method="filter_q")
     # Hidden: set by links from a company page; a select of every company would be huge.
     company = django_filters.ModelChoiceFilter(queryset=_companies, widget=forms.HiddenInput)
-    owner = django_filters.ModelChoiceFilter(queryset=_owners(Contact))
+    owner = django_filters.ModelChoiceFilter(queryset=_owners(Contact), empty_label="Any owner")
 
     class Meta:
         model = Contact
@@ -54,9 +54,12 @@ class ContactFilter(django_filters.FilterSet):
 
 
 class ActivityFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices)
-    done = django_filters.BooleanFilter()
-    owner = django_filters.ModelChoiceFilter(queryset=_owners(Activity))
+    kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices, empty_label="Any kind")
+    done = django_filters.BooleanFilter(
+        label="Done",
+        widget=forms.Select(choices=[("", "Done or not"), ("true", "Done"), ("false", "Not done")]),
+    )
+    owner = django_filters.ModelChoiceFilter(queryset=_owners(Activity), empty_label="Any owner")
     after = DateFilter(field_name="occurs_at", lookup_expr="date__gte", label="From")
     before = DateFilter(field_name="occurs_at", lookup_expr="date__lte", label="To")
 

@@ -2,16 +2,20 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import format_lazy
 
 from contacts.models import Activity, Company, Contact
-from crm import dates
+from crm import dates, pickers
 from crm.converters import is_id
 from crm.forms import OwnedModelForm
 
 
 class CompanyForm(OwnedModelForm):
     primary_fields = ("name", "domain", "phone")
+    # Quick add asks this as the company is typed (the full form's page passes its own).
+    duplicates_url = format_lazy("{}?kind=company", reverse_lazy("contacts:duplicates"))
     website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -22,6 +26,7 @@ class CompanyForm(OwnedModelForm):
 
 class ContactForm(OwnedModelForm):
     primary_fields = ("first_name", "last_name", "company", "email", "phone")
+    duplicates_url = format_lazy("{}?kind=contact", reverse_lazy("contacts:duplicates"))
 
     class Meta:
         model = Contact
@@ -37,6 +42,10 @@ class ContactForm(OwnedModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pickers.scale(self, "company")
 
 
 class ContactsChoiceField(forms.ModelMultipleChoiceField):
@@ -93,6 +102,7 @@ class ActivityForm(OwnedModelForm):
         self.fields["contacts"].queryset = self.fields["contacts"].queryset.filter(pk__in=chosen)
         deal_field = self.fields["deal"]
         deal_field.queryset = deal_field.queryset.select_related("company")
+        pickers.scale(self, "company", "deal")
 
 
 class LogActivityForm(OwnedModelForm):
@@ -121,7 +131,13 @@ class QuickActivityForm(OwnedModelForm):
     """
 
     LOGGED_NOW = (Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.NOTE)
-    primary_fields = ("subject", "occurs_at")
+    primary_fields = ("about", "subject", "occurs_at")
+    field_order = ["about", "subject", "occurs_at", "body"]
+    m2m_fields = ("contacts",)  # filled from `about` (see clean)
+    # With whom: linked as the full form and a record's own log would link it (clean).
+    about = pickers.RecordChoiceField(
+        kinds=("contact", "company", "deal"), label="With whom", required=False
+    )
 
     class Meta:
         model = Activity
@@ -136,6 +152,10 @@ class QuickActivityForm(OwnedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        about = self.fields["about"]
+        about.prepare(
+            self.user, self.data.get(self.add_prefix("about")) or self.initial.get("about")
+        )
         self.kind = self.initial.get("kind") or self.instance.kind
         if self.kind in self.LOGGED_NOW:
             del self.fields["occurs_at"]
@@ -150,10 +170,27 @@ class QuickActivityForm(OwnedModelForm):
     def clean(self):
         cleaned = super().clean()
         self.instance.kind = self.kind
+        self._link(cleaned.get("about"))
         if self.kind in self.LOGGED_NOW:
             now = timezone.now()
             self.instance.occurs_at, self.instance.done, self.instance.done_at = now, True, now
         return cleaned
+
+    def _link(self, record) -> None:
+        """A contact: them and their company; a deal: it, its company and its people; a
+        company: it (contacts/views.py's contact_log, company_log, deals' deal_log)."""
+        contacts = []
+        kind = getattr(record, "policy_key", "")
+        if kind == "contact":
+            self.instance.company_id = record.company_id
+            contacts = [record]
+        elif kind == "company":
+            self.instance.company = record
+        elif kind == "deal":
+            self.instance.deal = record
+            self.instance.company_id = record.company_id
+            contacts = list(record.contacts.all())
+        self.cleaned_data["contacts"] = contacts
 
 
 class DoneForm(forms.Form):

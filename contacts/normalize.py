@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from crm.phones import e164_digits
+
 _NON_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
 
@@ -12,12 +14,9 @@ def normalize_email(value: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    """Digits only, with a leading 00 read as +: "+49 (30) 123-45" and "0049 30 12345" match."""
-    value = (value or "").strip()
-    digits = _NON_DIGITS.sub("", value)
-    if value.startswith("00"):
-        digits = digits[2:]
-    return digits
+    """E.164 digits in the organisation's region (crm/phones.py): "0175-69827971" and
+    "+49 175 69827971" are both "4917569827971" in Germany."""
+    return e164_digits(value)
 
 
 def normalize_text(value: str) -> str:

@@ -2,10 +2,24 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from contacts.models import Activity, Company, Contact
-from crm import inline
+from crm import formatting, inline
 from crm.visibility import visible_flag_name
 
 # Only indexed columns are sortable; the others say so with orderable=False.
+
+
+class DateColumn(tables.Column):
+    """A date (or a datetime's local day) as crm/formatting.py writes it: "6 Dec 2026"."""
+
+    def render(self, value):
+        return formatting.date(value)
+
+
+class DateTimeColumn(tables.Column):
+    """A moment in the organisation's time zone: "6 Dec 2026, 05:11"."""
+
+    def render(self, value):
+        return formatting.datetime(value)
 
 
 class RelatedColumn(tables.Column):
@@ -33,7 +47,7 @@ class CompanyTable(tables.Table):
     domain = tables.Column(orderable=True)
     city = tables.Column(orderable=False)
     owner = tables.Column(orderable=False)
-    created_at = tables.DateColumn(verbose_name="Added", format="j M Y")
+    created_at = DateColumn(verbose_name="Added")
 
     class Meta:
         model = Company
@@ -47,7 +61,7 @@ class ContactTable(tables.Table):
     email = tables.Column(order_by=("email_normalized", "id"))
     phone = tables.Column(orderable=False)
     owner = tables.Column(orderable=False)
-    created_at = tables.DateColumn(verbose_name="Added", format="j M Y")
+    created_at = DateColumn(verbose_name="Added")
 
     class Meta:
         model = Contact
@@ -63,12 +77,12 @@ class ContactTable(tables.Table):
 
 
 class ActivityTable(tables.Table):
-    occurs_at = tables.DateTimeColumn(verbose_name="When", format="D j M Y, H:i")
+    occurs_at = DateTimeColumn(verbose_name="When")
     kind = tables.Column(orderable=False)
     subject = tables.Column(linkify=True, orderable=False)
     company = RelatedColumn(hidden=HIDDEN_COMPANY)
     deal = RelatedColumn(hidden=HIDDEN_DEAL)
-    done = tables.BooleanColumn(orderable=False)
+    done = tables.Column(orderable=False, verbose_name="Status")
     owner = tables.Column(orderable=False)
 
     class Meta:
@@ -76,3 +90,9 @@ class ActivityTable(tables.Table):
         fields = ["occurs_at", "kind", "subject", "company", "deal", "done", "owner"]
         attrs = {"class": "table"}
         order_by = "-occurs_at"
+
+    def render_done(self, value, record):
+        """Words, not ✔ / ✘: only a task is open or done; a call or note just happened."""
+        if record.kind != Activity.Kind.TASK:
+            return ""
+        return "Done" if value else "Open"

@@ -19,6 +19,7 @@ from contacts.forms import (
     LogActivityForm,
     NextStepForm,
 )
+from contacts.linked import with_whom
 from contacts.models import Activity, Company, Contact
 from contacts.services import activity_follow_up, activity_log, activity_set_done
 from contacts.tables import ActivityTable, CompanyTable, ContactTable
@@ -269,13 +270,16 @@ def activity_done(request, pk):
     """Mark a task done or open again (the state wanted, with the version seen); HTMX swaps the
     row, a plain post goes back. If it already is so, nothing changes and the user is told."""
     activity = get_editable_or_403(
-        Activity.objects.select_related("owner", "updated_by"), request.user, pk=pk
+        with_whom(Activity.objects.select_related("owner", "updated_by"), request.user),
+        request.user,
+        pk=pk,
     )
     form = DoneForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(errors_text(form))
     wanted, before = form.cleaned_data["done"], activity.version
     activity = activity_set_done(activity=activity, done=wanted, by=request.user)
+    activity.is_editable = True  # it came through get_editable_or_403: the row offers Reopen
     changed = activity.version != before
     if not changed:
         state = "done" if wanted else "open"
@@ -370,9 +374,7 @@ def duplicates(request):
 @require_POST
 def activity_next(request, pk):
     """The follow-up of a done task: a new task on the same deal, company and people."""
-    done = get_editable_or_403(
-        Activity.objects.select_related("deal", "company"), request.user, pk=pk
-    )
+    done = get_editable_or_403(with_whom(Activity.objects, request.user), request.user, pk=pk)
     form = NextStepForm(request.POST)
     if not form.is_valid():
         if not request.htmx:
@@ -389,6 +391,9 @@ def activity_next(request, pk):
             },
         )
     task = activity_follow_up(done=done, by=request.user, **form.cleaned_data)
+    # The follow-up has the done task's people, company and deal: so has its row (no re-read).
+    for name in ("contact_name", "contact_count", "company_visible", "deal_visible"):
+        setattr(task, name, getattr(done, name))
     messages.success(request, f"Next step: {task.subject}")
     if not request.htmx:
         return HttpResponseRedirect(safe_next(request, fallback=done.get_absolute_url()))

@@ -7,8 +7,6 @@ changed meanwhile — then the user sees both values and chooses (nothing is ove
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +16,7 @@ from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
-from crm import visibility
+from crm import formatting, visibility
 from crm.crud import owned_model_or_404, safe_next
 from crm.forms import OwnedModelForm
 from crm.records import record_update, retry_if_stale
@@ -62,12 +60,9 @@ def shown(record, field: str) -> str:
 
 
 def display(value) -> str:
-    """How a value reads on the page (money without cents, dates as 5 Mar 2027)."""
-    if isinstance(value, Decimal):
-        return f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
-    if isinstance(value, date):
-        return f"{value.day} {value:%b %Y}"
-    return "" if value is None else str(value)
+    """How a value reads on the page, as crm/formatting.py writes it everywhere ("€125,000",
+    "5 Mar 2027"): the value in place reads like the same value shown read-only."""
+    return formatting.value(value)
 
 
 def context(record, field: str, **extra) -> dict:
@@ -98,7 +93,11 @@ def _url_template(label: str, field: str, _prefix: str) -> str:
 
 
 def display_html(ctx: dict) -> str:
-    """The value as a button that opens its input: the same markup for partials and tables."""
+    """The value as a button that opens its input: the same markup for partials and tables.
+
+    It names its own target and selection (`this`, `unset`): inside a list's results wrapper it
+    would otherwise inherit that wrapper's hx-target and hx-select and replace the whole table.
+    """
     shown = (
         ctx["value"]
         if ctx["shown"]
@@ -106,7 +105,8 @@ def display_html(ctx: dict) -> str:
     )
     return format_html(
         '<span class="inline-field{}" id="{}" hx-get="{}?edit=1" hx-trigger="click" '
-        'hx-swap="outerHTML" tabindex="0" role="button" aria-label="Edit {}">{}</span>',
+        'hx-target="this" hx-select="unset" hx-swap="outerHTML" tabindex="0" role="button" '
+        'aria-label="Edit {}">{}</span>',
         " saved" if ctx.get("saved") else "",
         ctx["dom_id"],
         ctx["url"],

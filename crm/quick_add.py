@@ -17,48 +17,41 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db.models import Case, Q, Value, When
-from django.forms.models import ModelChoiceIterator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from crm.converters import is_id
+from crm import pickers
 from crm.crud import save_form
 from crm.registry import QuickAdd, quick_add_items, quick_adds
 
 TEMPLATE = "crm/quick_add.html"
 ADDED_TRIGGER = "recordAdded"
-# A picker of an owned record offers the user's own most recently changed ones: a <select> of
-# 20,000 companies is no picker, and the one just added (in this dialog) comes first.
-PICKER_LIMIT = 25
-
-
-class RecentChoices(ModelChoiceIterator):
-    """The choices a short picker shows; the field's own (visible) queryset still validates."""
-
-    def __init__(self, field, queryset):
-        super().__init__(field)
-        self.queryset = queryset
+ABOUT = "about"  # the "with whom" of an activity (contacts.forms.QuickActivityForm)
 
 
 class QuickAddForm:
-    """Mixed in before an app's OwnedModelForm: keeps the fields asked up front, nothing else."""
+    """Mixed in before an app's OwnedModelForm: keeps the fields asked up front, nothing else.
 
-    def __init__(self, *args, preset=None, **kwargs):
+    Its pickers (company, deal, "with whom") are type-aheads (crm/pickers.py) whose plain
+    <select> offers the chosen record and the user's own recent few: a <select> of 20,000
+    companies is no picker. `initial` may choose one up front (the record whose page the dialog
+    was opened on)."""
+
+    def __init__(self, *args, preset=None, initial=None, **kwargs):
         preset = preset or {}
-        super().__init__(*args, initial=dict(preset), **kwargs)
+        super().__init__(*args, initial={**(initial or {}), **preset}, **kwargs)
         for name, value in preset.items():  # on the new record, whatever is posted
             setattr(self.instance, name, value)
         for name in list(self.fields):
             if name in preset or name == "owner" or not self._asked_up_front(name):
                 del self.fields[name]
-        for name, field in self.fields.items():
-            if isinstance(field, forms.ModelChoiceField) and hasattr(
-                field.queryset.model, "policy_key"
-            ):
-                field.widget.choices = RecentChoices(field, self._recent(name, field))
-        first = next(iter(self.fields.values()), None)
+        pickers.scale(self)
+        # Focus where the typing starts: the first field not already filled in.
+        first = next(
+            (f for n, f in self.fields.items() if not self.initial.get(n)),
+            next(iter(self.fields.values()), None),
+        )
         if first is not None:
             first.widget.attrs["autofocus"] = True
 
@@ -68,16 +61,6 @@ class QuickAddForm:
         return (
             name in self.primary_fields or field.required or bool(getattr(field, "needed_by", None))
         )
-
-    def _recent(self, name, field):
-        chosen = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
-        if not is_id(chosen or ""):
-            recent = field.queryset.filter(owner_id=self.user.pk)
-            return recent.order_by("-updated_at", "-pk")[:PICKER_LIMIT]
-        # The chosen one first, if the user may see it (field.queryset is scoped by visibility).
-        chosen_first = Case(When(pk=int(chosen), then=Value(0)), default=Value(1))
-        recent = field.queryset.filter(Q(owner_id=self.user.pk) | Q(pk=int(chosen)))
-        return recent.order_by(chosen_first, "-updated_at", "-pk")[:PICKER_LIMIT]
 
     def _get_validation_exclusions(self):
         """A chosen record came from its field's (visibility-scoped) queryset just now: the
@@ -135,12 +118,26 @@ def short_form_class(form_class: type) -> type:
     return _form_classes[form_class]
 
 
-def build_form(entry: QuickAdd, user, data=None):
+def build_form(entry: QuickAdd, user, data=None, *, about: str = ""):
     """The short form of one registration, for one user. Its presets are the form's initial
-    values (so the app's form can read them in __init__) and are set on the new record."""
+    values (so the app's form can read them in __init__) and are set on the new record.
+    `about` ("contact:12") is the record a "with whom" picker starts on."""
     preset = {name: value() if callable(value) else value for name, value in entry.initial.items()}
     form_class = short_form_class(entry.form_class)
-    return form_class(data, user=user, preset=preset, auto_id=f"quick-{entry.key}-%s")
+    initial = {ABOUT: about} if about and ABOUT in form_class.base_fields else {}
+    return form_class(
+        data, user=user, preset=preset, initial=initial, auto_id=f"quick-{entry.key}-%s"
+    )
+
+
+def _about(request) -> str:
+    """The record the dialog was opened on: the page behind it (HTMX says which), or
+    `?about=contact:12` on the plain page. Empty elsewhere."""
+    if request.GET.get(ABOUT):
+        return str(request.GET[ABOUT])[:40]
+    if request.htmx and request.htmx.current_url:
+        return pickers.record_at(request.user, request.htmx.current_url)
+    return ""
 
 
 def _entry_or_404(key: str) -> QuickAdd:
@@ -170,7 +167,8 @@ def quick_add(request):
         raise Http404("No app offers quick add.")
     if _is_fragment(request):
         return _dialog(request, items[0], build_form(items[0], request.user))
-    forms_ = [(entry, build_form(entry, request.user)) for entry in items]
+    about = _about(request)
+    forms_ = [(entry, build_form(entry, request.user, about=about)) for entry in items]
     return render(request, TEMPLATE, {"title": "Add", "forms": forms_})
 
 
@@ -187,7 +185,7 @@ def quick_add_form(request, key):
         if form.is_valid():
             m2m = [
                 n for n, f in form.fields.items() if isinstance(f, forms.ModelMultipleChoiceField)
-            ]
+            ] + list(getattr(form, "m2m_fields", ()))
             record = save_form(request, form, m2m_fields=m2m)
             if _is_fragment(request):
                 response = _dialog(request, entry, None, added=record)
@@ -196,7 +194,8 @@ def quick_add_form(request, key):
             messages.success(request, f"Added {entry.label.lower()} {record}.")
             return redirect(record)
     else:
-        form = build_form(entry, request.user)
+        about = _about(request) if ABOUT in entry.form_class.base_fields else ""
+        form = build_form(entry, request.user, about=about)
     if _is_fragment(request):
         return _dialog(request, entry, form)
     return render(

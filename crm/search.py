@@ -22,7 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
 
-from crm import visibility
+from crm import phones, visibility
 from crm.models import SearchEntry
 
 PER_KIND = 8
@@ -140,11 +140,9 @@ def _query_tokens(text: str) -> list[str]:
 
     folded = "".join(c for c in normalize("NFKD", text.lower()) if not combining(c))
     if _PHONE_LIKE.match(folded) and sum(c.isdigit() for c in folded) >= 3:
-        digits = re.sub(r"\D", "", folded)
-        if folded.lstrip().startswith("00"):  # 0049 30 … is +49 30 …
-            return [digits[2:]]
-        # A national number (030 1234567) is the tail of the international one (+49 30 1234567).
-        return [digits[1:] if digits.startswith("0") and len(digits) > 4 else digits]
+        # Stored numbers are E.164 digits (crm/phones.py), indexed by every tail: "0171 555…"
+        # and "+49 171 555…" look for the start of one, "0101" for its last digits.
+        return [phones.query_digits(folded)]
     return _TOKEN.findall(folded)[:6]
 
 
@@ -177,23 +175,37 @@ def _labels(user) -> Case:
     return Case(*whens, default=Value(None), output_field=models.CharField())
 
 
-def query(user, text: str, per_kind: int = PER_KIND) -> dict[str, list[SearchEntry]]:
+def visible_q(user, kinds: Iterable[str] | None = None) -> Q:
+    """The entries of these kinds (default: all) whose records this user may see."""
+    scope = Q(pk__in=[])
+    for kind in _registry if kinds is None else [k for k in kinds if k in _registry]:
+        kind_scope = visibility.scope_q(user, kind)
+        scope |= Q(kind=kind) & (kind_scope if kind_scope is not None else Q())
+    return scope
+
+
+def model_of(kind: str):
+    """The model registered for a kind of entry ("contact" -> Contact), or None."""
+    registration = _registry.get(kind)
+    return registration.model if registration else None
+
+
+def query(
+    user, text: str, per_kind: int = PER_KIND, *, kinds: Iterable[str] | None = None, owners=False
+) -> dict[str, list[SearchEntry]]:
     """Entries matching every word typed, that this user may see: one SQL query, grouped by kind.
 
     Each hit's subtitle starts with the name of its related record (a contact's company) when
     the user may see that record. The names are looked up only for the hits kept (the ranked
-    entries are an `IN` subquery), not for every entry that matched.
+    entries are an `IN` subquery), not for every entry that matched. `kinds` keeps some kinds
+    only (a picker's); `owners` joins each hit's owner (pickers name it) in the same query.
     """
     tokens = _query_tokens(text)
     if not tokens:
         return {}
-    scope = Q(pk__in=[])
-    for kind in _registry:
-        kind_scope = visibility.scope_q(user, kind)
-        scope |= Q(kind=kind) & (kind_scope if kind_scope is not None else Q())
     ranked = (
         SearchEntry.objects.filter(_match_condition(tokens))
-        .filter(scope)
+        .filter(visible_q(user, kinds))
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("kind")], order_by=[F("title_sort"), F("pk")])
         )
@@ -204,6 +216,8 @@ def query(user, text: str, per_kind: int = PER_KIND) -> dict[str, list[SearchEnt
         .annotate(related_label=_labels(user))
         .order_by("kind", "title_sort", "pk")
     )
+    if owners:
+        rows = rows.select_related("owner")
     grouped: dict[str, list[SearchEntry]] = {}
     for row in rows:
         row.subtitle = " · ".join(x for x in (row.related_label, row.subtitle) if x)

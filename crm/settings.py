@@ -208,6 +208,7 @@ USE_I18N = True
 USE_TZ = True
 
 HUDDLE_CURRENCY = os.environ.get("HUDDLE_CURRENCY", "EUR")
+HUDDLE_PHONE_REGION = os.environ.get("HUDDLE_PHONE_REGION", "DE").upper()
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

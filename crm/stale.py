@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from django import forms
 
+from crm import formatting
+
 
 def canon(value) -> str:
     """One string per value, equal exactly when the values are: how base, mine and theirs compare."""
@@ -121,10 +123,9 @@ class StaleEdit:
         form, instance = self.form, self.instance
         by = instance.updated_by or "Someone"
         for name in conflicts:
-            shown = getattr(instance, name)
             form.add_error(
                 name,
-                f"{by} changed this to “{shown if shown is not None else ''}” "
+                f"{by} changed this to “{formatting.value(getattr(instance, name))}” "
                 f"while you were editing. Save again to keep yours.",
             )
         data = form.data.copy()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm import converters, inline, palette, quick_add, views  # noqa: F401 (converters: <id:…>)
+from crm import converters, inline, palette, pickers, quick_add, views  # noqa: F401 (converters: <id:…>)
 
 urlpatterns = [
     path("", include("reports.urls")),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("quick-add/", quick_add.quick_add, name="quick-add"),
     path("quick-add/<slug:key>/", quick_add.quick_add_form, name="quick-add-form"),
     path("palette/", palette.palette, name="palette"),
+    path("pick/", pickers.picker, name="picker"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/reports/<slug:slug>/", views.report_switch, name="report-switch"),
     path("restore/<str:label>/<id:pk>/", views.restore, name="restore"),

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -69,13 +70,17 @@ def _report_switches() -> list[dict]:
         {
             "info": info,
             "enabled": slug not in off,
-            "needs": [
-                f"{label.split('.')[-1]}: {', '.join(fields)}"
-                for label, fields in info.requires.items()
-            ],
+            "needs": [_needs(label, fields) for label, fields in info.requires.items()],
         }
         for slug, info in requirements.reports.items()
     ]
+
+
+def _needs(label: str, fields) -> str:
+    """ "Deal: Expected close date, Amount": the model and fields as the forms name them."""
+    model = apps.get_model(label)
+    names = ", ".join(str(model._meta.get_field(f).verbose_name).capitalize() for f in fields)
+    return f"{str(model._meta.verbose_name).capitalize()}: {names}"
 
 
 @require_POST

@@ -17,13 +17,22 @@ def _owners(request):
 
 class DealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Title", method="filter_q")
-    pipeline = django_filters.ModelChoiceFilter(queryset=Pipeline.objects.all())
-    stage = django_filters.ModelChoiceFilter(queryset=Stage.objects.select_related("pipeline"))
-    owner = django_filters.ModelChoiceFilter(queryset=_owners)
-    status = django_filters.ChoiceFilter(
-        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")], method="filter_status"
+    pipeline = django_filters.ModelChoiceFilter(
+        queryset=Pipeline.objects.all(), empty_label="Any pipeline"
     )
-    closes_before = DateFilter(field_name="expected_close", lookup_expr="lte")
+    stage = django_filters.ModelChoiceFilter(
+        queryset=Stage.objects.select_related("pipeline"), empty_label="Any stage"
+    )
+    owner = django_filters.ModelChoiceFilter(queryset=_owners, empty_label="Any owner")
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")],
+        empty_label="Open or closed",
+        method="filter_status",
+    )
+    closes_before = DateFilter(
+        field_name="expected_close", lookup_expr="lte", label="Closes before"
+    )
 
     class Meta:
         model = Deal

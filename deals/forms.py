@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from crm import dates
+from crm import dates, pickers
 from crm.forms import OwnedModelForm
 from deals.models import Deal, Pipeline, Stage
 
@@ -33,6 +33,7 @@ class DealForm(OwnedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = self.fields["company"].queryset.only("name")
+        pickers.scale(self, "company")
         if self.instance.pk:
             # An existing deal changes stage only through a move (board, detail page), which
             # closes or reopens it and asks for a lost reason.

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from contacts.tables import HIDDEN_COMPANY, RelatedColumn
+from contacts.tables import HIDDEN_COMPANY, DateColumn, RelatedColumn
 from crm import inline
 from deals.models import Deal
 
@@ -12,7 +12,7 @@ class DealTable(tables.Table):
     amount = tables.Column(attrs={"td": {"class": "num"}, "th": {"class": "num"}})
     expected_close = tables.Column()
     owner = tables.Column(orderable=False)
-    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="j M Y")
+    updated_at = DateColumn(verbose_name="Updated")
 
     class Meta:
         model = Deal

@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.db.models import Count, Sum
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -172,6 +175,29 @@ def board(request):
     return _board(request, pipeline, pipelines=pipelines)
 
 
+BOARD_SCOPES = {"mine": "Mine", "team": "Team"}
+
+
+def _board_scope(request) -> str:
+    """Whose deals the board shows: "mine" (the viewer's own) or "team" (every deal they may
+    see, the default).
+
+    A GET parameter, so the choice stays in the address; a move posted from the board carries
+    no such field (its contract is settled), so there it is read from the page htmx posts from.
+    """
+    scope = request.GET.get("scope")
+    if scope is None and request.htmx and request.htmx.current_url:
+        scope = QueryDict(urlsplit(request.htmx.current_url).query).get("scope")
+    return scope if scope in BOARD_SCOPES else "team"
+
+
+def _board_deals(request, pipeline):
+    deals = Deal.objects.visible_to(request.user).filter(pipeline=pipeline)
+    if _board_scope(request) == "mine":
+        deals = deals.filter(owner=request.user)
+    return deals
+
+
 def _column_totals(deals) -> dict[int, dict]:
     rows = deals.values("stage").annotate(count=Count("id"), value=Sum("amount")).order_by()
     return {row["stage"]: row for row in rows}
@@ -180,8 +206,7 @@ def _column_totals(deals) -> dict[int, dict]:
 def _board_move_response(request, deal, *, stages, moved: bool, old_stage_id: int):
     """The card leaves its column (the request's target is swapped away) and lands on top of its
     new column; every column head shows its new totals. A refused move changes nothing."""
-    visible = Deal.objects.visible_to(request.user).filter(pipeline=deal.pipeline)
-    totals = _column_totals(visible)
+    totals = _column_totals(_board_deals(request, deal.pipeline))
     columns = [
         {
             "stage": s,
@@ -212,7 +237,7 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
     """Kanban columns: per stage, its totals and its most recently touched deals."""
     columns = []
     if pipeline is not None:
-        deals = Deal.objects.visible_to(request.user).filter(pipeline=pipeline)
+        deals = _board_deals(request, pipeline)
         totals = _column_totals(deals)
         for stage in pipeline.stages.order_by("order"):
             cards = (
@@ -242,6 +267,8 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
             "pipeline": pipeline,
             "pipelines": pipelines or Pipeline.objects.all(),
             "columns": columns,
+            "scope": _board_scope(request),
+            "scopes": BOARD_SCOPES,
             "title": "Board",
         },
     )

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from crm import formatting
 from reports.base import Params, Report, Result
 
 CHART_WIDTH = 560
@@ -23,16 +24,22 @@ class Cell:
     numeric: bool = False
 
 
+FORMATTERS = {
+    "money": formatting.money,
+    "percent": formatting.percent,
+    "int": formatting.number,
+    "date": formatting.date,
+    "datetime": formatting.datetime,
+    "month": formatting.month,
+}
+
+
 def fmt(value, kind: str) -> str:
+    """A figure as people read it (crm/formatting.py); text columns format by the value's type,
+    so a change's "from" and "to" read as money or dates, not as 111000.00."""
     if value is None or value == "":
         return "—"
-    if kind == "money":
-        return f"{Decimal(value):,.0f}"
-    if kind == "percent":
-        return f"{value}%"
-    if kind == "int":
-        return f"{int(value):,}"
-    return str(value)
+    return FORMATTERS.get(kind, formatting.value)(value)
 
 
 def _drill_url(report: Report, params: Params, row: str, column: str) -> str:
@@ -60,8 +67,8 @@ def table_rows(report: Report, params: Params, result: Result) -> list[list[Cell
 
 
 def totals_row(report: Report, params: Params, result: Result) -> list[Cell] | None:
-    if not result.totals:
-        return None
+    if not any(col.key in result.totals for col in report.columns):
+        return None  # totals of no column (what changed counts kinds): no empty "Total" row
     cells = []
     for i, col in enumerate(report.columns):
         if col.key in result.totals:
@@ -78,11 +85,12 @@ def chart_bars(report: Report, result: Result) -> list[dict]:
         return []
     label_key, value_key = report.chart
     kind = next((c.kind for c in report.columns if c.key == value_key), "int")
+    label_kind = next((c.kind for c in report.columns if c.key == label_key), "text")
     values = [Decimal(str(r.get(value_key) or 0)) for r in result.rows]
     top = max(values) or Decimal(1)
     return [
         {
-            "label": str(r.get(label_key, "")),
+            "label": fmt(r.get(label_key, ""), label_kind),
             "value": fmt(v, kind),
             "width": max(1, int(BAR_ROOM * float(v / top))) if v > 0 else 0,
             "y": i * (BAR_HEIGHT + 6),

@@ -7,6 +7,7 @@ may assign to; a forged id is an invalid choice like any other.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import QueryDict
@@ -136,6 +137,68 @@ SectionFormSet = forms.inlineformset_factory(
     can_delete=True,
     can_order=True,
 )
+
+
+def screen_query(report, raw: str) -> str:
+    """Only the report's own filters, as chosen on screen: a period rather than the dates it
+    stands for today, so a weekly agenda keeps showing "this week"."""
+    if report is None:
+        return ""
+    query = QueryDict(raw or "")
+    takes = set(report.filters) | ({"start", "end"} if "period" in report.filters else set())
+    kept = {k: query[k] for k in query if k in takes and query[k]}
+    if kept.get("period"):
+        kept.pop("start", None)
+        kept.pop("end", None)
+    return urlencode(kept)
+
+
+class AddToMeetingForm(forms.Form):
+    """A report with the filters on screen, for an agenda this user may change or a new one."""
+
+    report = forms.CharField(widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    agenda = forms.ModelChoiceField(
+        queryset=Agenda.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        label="Add it to",
+        empty_label=None,
+    )
+    title = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Or to a new agenda, named",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Monday pipeline review"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["agenda"].queryset = (
+            Agenda.objects.editable_by(user).select_related("team").order_by("title", "pk")
+        )
+
+    def clean_query(self):
+        return screen_query(registry.get(self.data.get("report", "")), self.cleaned_data["query"])
+
+    def clean(self):
+        cleaned = super().clean()
+        section = SectionForm(
+            {"report_slug": cleaned.get("report", ""), "query": cleaned.get("query", "")},
+            user=self.user,
+        )
+        if not section.is_valid():
+            for errors in section.errors.values():
+                for error in errors:
+                    self.add_error(None, error)
+        agenda, title = cleaned.get("agenda"), (cleaned.get("title") or "").strip()
+        if agenda is None and not title:
+            self.add_error("agenda", "Choose an agenda, or name a new one.")
+        elif agenda is not None and title:
+            self.add_error("title", "Choose an agenda or name a new one, not both.")
+        cleaned["title"] = title
+        return cleaned
 
 
 class ActionItemForm(forms.Form):

@@ -8,6 +8,7 @@ from reports import meeting_views as views
 urlpatterns = [
     path("", views.agenda_list, name="agendas"),
     path("new/", views.agenda_create, name="agenda-create"),
+    path("add/", views.section_add, name="section-add"),
     path("<id:pk>/", views.agenda_detail, name="agenda"),
     path("<id:pk>/edit/", views.agenda_edit, name="agenda-edit"),
     path("<id:pk>/run/", views.agenda_run, name="agenda-run"),

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -23,8 +24,16 @@ from crm.crud import errors_text, safe_next
 from crm.records import retry_if_stale
 from deals.models import Pipeline
 from deals.selectors import start_of_today
-from reports import meetings
-from reports.meeting_forms import ActionItemForm, AgendaForm, NotesForm, SectionFormSet
+from reports import meetings, registry
+from reports.meeting_forms import (
+    ActionItemForm,
+    AddToMeetingForm,
+    AgendaForm,
+    NotesForm,
+    SectionFormSet,
+    managed_teams,
+    screen_query,
+)
 from reports.models import Agenda, Meeting
 from reports.params import teams_for
 
@@ -83,7 +92,7 @@ def agenda_detail(request, pk):
         {
             "title": agenda.title,
             "agenda": agenda,
-            "sections": meetings.describe_sections(agenda),
+            "sections": meetings.describe_sections(agenda, request.user),
             "meetings": past,
             # Started today already: offer to go back to it rather than start another one.
             "ongoing": past[0]
@@ -127,6 +136,10 @@ def _agenda_form(request, agenda, *, title):
             return redirect(saved)
     elif data is not None:
         formset.is_valid()  # show the sections' errors together with the agenda's
+    words = meetings.FilterWords(user, [f["query"].value() or "" for f in formset])
+    for f in formset:
+        query = f["query"].value() or ""
+        f.filters_words = words(query) if query or f.instance.pk else ""
     template = "reports/meetings/agenda_form.html"
     if request.htmx and request.method == "POST":
         template += "#form"
@@ -142,6 +155,71 @@ def _agenda_form(request, agenda, *, title):
             "pipelines": Pipeline.objects.all(),
         },
     )
+
+
+@retry_if_stale
+def section_add(request):
+    """ "Add to a meeting" from a report page or dashboard section: the report with the filters
+    on screen goes to the end of an agenda this user may change, or starts a new agenda."""
+    if not may_create_agenda(request.user):
+        raise PermissionDenied("Managers and admins make agendas.")
+    data = request.POST if request.method == "POST" else None
+    asked = data if data is not None else request.GET
+    report = registry.get(asked.get("report", ""))
+    if report is None or not registry.may_open(request.user, report):
+        raise Http404("No such report, or not one you may open.")
+    query = screen_query(report, asked.get("query", ""))
+    initial = {"report": report.slug, "query": query}
+    form = AddToMeetingForm(data, initial=initial, user=request.user)
+    if data is not None and form.is_valid():
+        chosen = form.cleaned_data
+        if chosen["agenda"] is not None:
+            agenda = chosen["agenda"]
+            meetings.agenda_add_section(
+                agenda=agenda, report_slug=report.slug, query=query, by=request.user
+            )
+        else:
+            agenda = meetings.agenda_create_with_section(
+                title=chosen["title"],
+                team=_team_of(request.user, query),
+                report_slug=report.slug,
+                query=query,
+                by=request.user,
+            )
+        messages.success(request, f"Added “{report.title}” to the agenda “{agenda.title}”.")
+        edit_url = reverse("reports:meetings:agenda-edit", args=[agenda.pk])
+        if request.htmx:
+            return HttpResponseClientRedirect(edit_url)
+        return redirect(edit_url)
+    template = "reports/meetings/section_add.html"
+    if request.htmx and request.method == "POST":
+        template += "#form"
+    return render(
+        request,
+        template,
+        {
+            "title": f"Add {report.title} to a meeting",
+            "report": report,
+            "form": form,
+            "filters": meetings.FilterWords(request.user, [query])(query),
+            "has_agendas": form.fields["agenda"].queryset.exists(),
+        },
+    )
+
+
+def _team_of(user, query: str):
+    """A new agenda's team: the section's team filter when this user manages it, else the one
+    team they manage (none when they manage several, or for an admin without a team filter)."""
+    teams = managed_teams(user)
+    raw = QueryDict(query).get("team", "")
+    if is_id(raw):
+        chosen = teams.filter(pk=raw).first()
+        if chosen:
+            return chosen
+    if user.is_admin:
+        return None
+    managed = list(teams[:2])
+    return managed[0] if len(managed) == 1 else None
 
 
 @require_POST
@@ -169,7 +247,7 @@ def _stage(request, meeting) -> dict:
     agenda = meeting.agenda
     previous = meetings.previous_meeting(meeting)
     pages = meetings.meeting_pages(
-        user, agenda, list(agenda.sections.all()), since=previous is not None
+        user, agenda, list(agenda.sections.all()), first=previous is None
     )
     number = _page_number(request, len(pages))
     page = pages[number - 1] if pages else None
@@ -219,13 +297,15 @@ def _stage_context(request, page, meeting, previous) -> dict:
     if page is None:
         return {}
     if page.kind == "since":
-        previous_items = meetings.action_items(previous, request.user)
+        previous_items = meetings.action_items(previous, request.user) if previous else []
+        since = meetings.changes_since(meeting, previous)
         return {
             "previous_items": previous_items,
             "previous_done": sum(1 for item in previous_items if item.done),
-            "changes": meetings.deal_changes(request.user, meeting.agenda, previous.started_at),
+            "since": since,
+            "changes": meetings.deal_changes(request.user, meeting.agenda, since),
             "changes_limit": meetings.CHANGES_SHOWN,
-            "changes_url": meetings.changes_report_url(request.user, meeting.agenda, previous),
+            "changes_url": meetings.changes_report_url(request.user, meeting.agenda, since),
         }
     return meetings.section_page_context(request, page)
 

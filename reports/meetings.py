@@ -1,8 +1,9 @@
 """Meeting mode: the pages of a run, what changed since the last run, action items and notes.
 
 A meeting shows one page at a time. Its pages are, in order: "Since the last meeting" (the last
-run's action items and whether they are done, and the deal changes since it started) when there
-was a last run, then each section of the agenda — a section marked "walk through each rep" gives
+run's action items and whether they are done, and the deal changes since it started) — on the
+first run "Since the agenda was made", its deal changes since then or over the last 7 days,
+whichever is longer — then each section of the agenda — a section marked "walk through each rep" gives
 one page per rep of its team, the report filtered to that rep.
 
 Everything here computes with the viewer's own visibility: a rep who opens a meeting of their
@@ -12,7 +13,7 @@ team sees their scope of each report, never the manager's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.db import transaction
@@ -25,15 +26,16 @@ from contacts.models import Activity
 from crm.converters import is_id
 from crm.records import record_create
 from crm.visibility import related_visible_q
-from deals.models import Deal
+from deals.models import Deal, Pipeline
 from reports import registry
 from reports.base import Params, Report
 from reports.display import section_context
 from reports.models import Agenda, AgendaSection, Meeting, MeetingActionItem
-from reports.params import ParamsForm, owners_for
+from reports.params import PERIODS, ParamsForm, owners_for, teams_for
 
 DUE_TIME = time(17, 0)  # an action item is due by the end of its day
 CHANGES_SHOWN = 30
+FIRST_MEETING_DAYS = 7  # a first run looks back at least this far
 
 
 # ---- pages ---------------------------------------------------------------------------------
@@ -44,11 +46,12 @@ class MeetingPage:
     kind: str  # "since" | "section"
     section: AgendaSection | None = None
     rep: object | None = None  # crm.User, on a walk-through page
+    first: bool = False  # the "since" page of an agenda's first run
 
     @property
     def title(self) -> str:
         if self.kind == "since":
-            return "Since the last meeting"
+            return "Since the agenda was made" if self.first else "Since the last meeting"
         report = registry.get(self.section.report_slug)
         title = report.title if report else self.section.report_slug
         return f"{title}: {self.rep}" if self.rep is not None else title
@@ -60,9 +63,9 @@ def section_team_id(section: AgendaSection, agenda: Agenda) -> int | None:
     return int(raw) if is_id(raw) else agenda.team_id
 
 
-def meeting_pages(user, agenda: Agenda, sections: list[AgendaSection], *, since: bool):
+def meeting_pages(user, agenda: Agenda, sections: list[AgendaSection], *, first: bool):
     """Every page of a run, in order. One query, for the reps of walked-through teams."""
-    pages = [MeetingPage("since")] if since else []
+    pages = [MeetingPage("since", first=first)]
     walked = {section_team_id(s, agenda) for s in sections if s.walk_through} - {None}
     reps: dict[int, list] = {}
     if walked:
@@ -99,6 +102,7 @@ def section_page_context(request, page: MeetingPage) -> dict:
     params, form = section_params(request.user, report, page.section.query, page.rep)
     context = section_context(request, report, params)
     context["filter_errors"] = form.errors
+    context["in_meeting"] = True  # no "Add to a meeting" on a meeting's own pages
     return context
 
 
@@ -176,12 +180,22 @@ def deal_changes(user, agenda: Agenda, since: datetime) -> list[dict]:
     ]
 
 
-def changes_report_url(user, agenda: Agenda, previous: Meeting) -> str:
-    """The "What changed" report since the last meeting's day, when this user may open it."""
+def changes_since(meeting: Meeting, previous: Meeting | None) -> datetime:
+    """Where a run's "since" page starts: the last run; on the first run, when the agenda was
+    made, or FIRST_MEETING_DAYS before the meeting if that is earlier (an agenda made just
+    before its first run would otherwise have nothing to show)."""
+    if previous is not None:
+        return previous.started_at
+    week = meeting.started_at - timedelta(days=FIRST_MEETING_DAYS)
+    return min(meeting.agenda.created_at, week)
+
+
+def changes_report_url(user, agenda: Agenda, since: datetime) -> str:
+    """The "What changed" report since that day, when this user may open it."""
     report = registry.get("changes")
     if report is None or not registry.may_open(user, report):
         return ""
-    query = {"since": timezone.localtime(previous.started_at).date().isoformat()}
+    query = {"since": timezone.localtime(since).date().isoformat()}
     if agenda.team_id:
         query["team"] = agenda.team_id
     return reverse("reports:detail", args=[report.slug]) + "?" + urlencode(query)
@@ -262,16 +276,91 @@ def agenda_save(*, agenda: Agenda, sections: list[AgendaSection], deleted, by) -
     return agenda
 
 
-def describe_sections(agenda: Agenda) -> list[dict]:
-    """The agenda's sections as its page lists them: report title, filters, walk-through."""
+def describe_sections(agenda: Agenda, user) -> list[dict]:
+    """The agenda's sections as its page lists them: report title, filters in words,
+    walk-through."""
+    sections = list(agenda.sections.all())
+    words = FilterWords(user, [s.query for s in sections])
     described = []
-    for section in agenda.sections.all():
+    for section in sections:
         report = registry.get(section.report_slug)
         described.append(
             {
                 "section": section,
                 "title": report.title if report else section.report_slug,
                 "question": report.question if report else "This report no longer exists.",
+                "filters": words(section.query),
             }
         )
     return described
+
+
+class FilterWords:
+    """Section filters as a person reads them: "team North · pipeline Sales · this week", not
+    `team=1&pipeline=2&period=this-week`. Names come from what the viewer may filter by (a team
+    they cannot see stays unnamed); at most one query per kind of name, for all the queries."""
+
+    def __init__(self, user, queries: list[str]):
+        parsed = [QueryDict(q or "") for q in queries]
+
+        def ids(key):
+            return {int(v) for q in parsed if is_id(v := q.get(key, ""))}
+
+        team_ids, owner_ids, pipeline_ids = ids("team"), ids("owner"), ids("pipeline")
+        self.teams = dict(teams_for(user).filter(pk__in=team_ids).values_list("pk", "name"))
+        self.owners = (
+            {u.pk: str(u) for u in owners_for(user).filter(pk__in=owner_ids)} if owner_ids else {}
+        )
+        self.pipelines = (
+            dict(Pipeline.objects.filter(pk__in=pipeline_ids).values_list("pk", "name"))
+            if pipeline_ids
+            else {}
+        )
+
+    def _name(self, names: dict, raw: str, noun: str) -> str:
+        name = names.get(int(raw)) if is_id(raw) else None
+        return f"{noun} {name}" if name else f"a {noun} you cannot see"
+
+    def __call__(self, query: str) -> str:
+        q = QueryDict(query or "")
+        words = []
+        if q.get("team"):
+            words.append(self._name(self.teams, q["team"], "team"))
+        if q.get("owner"):
+            words.append(self._name(self.owners, q["owner"], "rep"))
+        if q.get("pipeline"):
+            words.append(self._name(self.pipelines, q["pipeline"], "pipeline"))
+        if q.get("period"):
+            words.append(PERIODS.get(q["period"], q["period"]).lower())
+        else:
+            if q.get("start"):
+                words.append(f"from {q['start']}")
+            if q.get("end"):
+                words.append(f"to {q['end']}")
+        if q.get("since"):
+            words.append(f"since {q['since']}")
+        if q.get("days"):
+            words.append(f"{q['days']} days")
+        return " · ".join(words) or "no filters (as the report opens)"
+
+
+def agenda_add_section(*, agenda: Agenda, report_slug: str, query: str, by) -> AgendaSection:
+    """Put a report, with its filters, at the end of an agenda. The agenda's version goes up, so
+    an editor opened before this stops once rather than silently dropping the new section."""
+    with transaction.atomic():
+        agenda.updated_at = timezone.now()
+        agenda.save(update_fields=["updated_at"])
+        last = agenda.sections.order_by("-order").values_list("order", flat=True).first()
+        return AgendaSection.objects.create(
+            agenda=agenda,
+            order=0 if last is None else last + 1,
+            report_slug=report_slug,
+            query=query,
+        )
+
+
+def agenda_create_with_section(*, title: str, team, report_slug: str, query: str, by) -> Agenda:
+    with transaction.atomic():
+        agenda = agenda_save(agenda=Agenda(title=title, team=team), sections=[], deleted=[], by=by)
+        agenda_add_section(agenda=agenda, report_slug=report_slug, query=query, by=by)
+    return agenda

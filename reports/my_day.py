@@ -7,8 +7,8 @@ counts only activities the user may see (deals/selectors.py).
 
 from datetime import timedelta
 
+from contacts.linked import with_whom
 from contacts.models import Activity
-from crm.visibility import with_related_flags
 from deals.models import Deal
 from deals.selectors import start_of_today, with_next_step, without_next_step
 
@@ -16,17 +16,15 @@ SECTION_LENGTH = 25
 
 
 def todays_appointments(user):
+    """Named by who and what they are with (contacts/linked.py), not by their owner: the user."""
     start = start_of_today()
-    return (
-        Activity.objects.filter(
-            owner=user,
-            kind__in=(Activity.Kind.MEETING, Activity.Kind.CALL),
-            occurs_at__gte=start,
-            occurs_at__lt=start + timedelta(days=1),
-        )
-        .select_related("owner")
-        .order_by("occurs_at", "id")[:SECTION_LENGTH]
+    appointments = Activity.objects.filter(
+        owner=user,
+        kind__in=(Activity.Kind.MEETING, Activity.Kind.CALL),
+        occurs_at__gte=start,
+        occurs_at__lt=start + timedelta(days=1),
     )
+    return with_whom(appointments, user).order_by("occurs_at", "id")[:SECTION_LENGTH]
 
 
 def due_tasks(user):
@@ -34,10 +32,8 @@ def due_tasks(user):
     end_of_today = start_of_today() + timedelta(days=1)
     tasks = Activity.objects.filter(
         owner=user, kind=Activity.Kind.TASK, done__in=[False], occurs_at__lt=end_of_today
-    ).select_related("company", "deal")
-    return with_related_flags(tasks, user, "company", "deal").order_by("occurs_at", "id")[
-        :SECTION_LENGTH
-    ]
+    )
+    return with_whom(tasks, user).order_by("occurs_at", "id")[:SECTION_LENGTH]
 
 
 def deals_without_next_step(user):

@@ -581,6 +581,7 @@ CASES: list[Case] = [
         changed=exists(Contact, last_name="Newperson", company="company"),
         changers=SEERS,
         shows="Nordwind GmbH",
+        shown_to=NOBODY,  # the company picker offers the user's own recent ones (crm/pickers.py)
         fragment='id="record-form"',
     ),
     Case(
@@ -593,14 +594,23 @@ CASES: list[Case] = [
         shows="Nordwind",
         shown_to=NOBODY,
     ),
+    page(
+        "contacts:activity-create",
+        EVERYONE_200,
+        (GET,),
+        id="contacts:activity-create-form",
+        kinds=("contact", "company", "deal"),
+        shows="Nordwind rollout",  # the deal picker offers the user's own recent ones only
+        shown_to=NOBODY,
+    ),
     Case(
         "contacts:activity-create",
-        {GET: EVERYONE_200, POST: LINK_POST, POST_HX: EVERYONE_200},
+        {POST: LINK_POST, POST_HX: EVERYONE_200},
         kinds=("contact", "company", "deal"),  # it links all three
         data=_activity_create,
         changed=exists(Activity, subject="Fresh task", deal="deal"),
         changers=SEERS,
-        shows="Nordwind rollout",  # the deal picker
+        shows="Nordwind rollout",  # a refused form keeps the deal its poster chose
         shown_to=seers("deal"),
         fragment='id="record-form"',
     ),
@@ -612,6 +622,7 @@ CASES: list[Case] = [
         changed=exists(Deal, title="Fresh deal", company="company"),
         changers=SEERS,
         shows="Nordwind GmbH",
+        shown_to=NOBODY,  # the company picker offers the user's own recent ones (crm/pickers.py)
         fragment='id="record-form"',
     ),
     # Edit and delete: whoever may change the record; 403 to those who only see it, else 404.

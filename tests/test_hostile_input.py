@@ -659,7 +659,8 @@ def test_a_meeting_whose_section_was_saved_with_a_bad_filter_still_renders_with_
     slug = "changes" if query.startswith("since") else "activity"
     AgendaSection.objects.filter(agenda=meeting.agenda).update(report_slug=slug, query=query)
 
-    response = as_user("maria").get(meeting.get_absolute_url())
+    # Page 1 of a first meeting is "since the agenda was made"; the section is page 2.
+    response = as_user("maria").get(meeting.get_absolute_url() + "?p=2")
 
     assert response.status_code == 200
     assert "This section's saved filters are not valid" in page_text(response)
@@ -674,7 +675,8 @@ def test_a_walk_through_section_saved_with_a_team_that_is_no_id_still_renders(
         query=f"team={team}", walk_through=True
     )
 
-    response = as_user("maria").get(meeting.get_absolute_url())
+    # Page 1 of a first meeting is "since the agenda was made"; the section is page 2.
+    response = as_user("maria").get(meeting.get_absolute_url() + "?p=2")
 
     assert response.status_code == 200
     assert "This section's saved filters are not valid" in page_text(response)

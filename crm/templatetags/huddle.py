@@ -1,6 +1,8 @@
 from django import template
 from django.urls import reverse
 
+from crm import formatting
+
 register = template.Library()
 
 
@@ -38,10 +40,26 @@ def undo_move(message) -> dict | None:
 
 @register.filter
 def money(value) -> str:
-    try:
-        return f"{float(value or 0):,.0f}"
-    except (TypeError, ValueError):
-        return ""
+    """ "€125,000" (crm/formatting.py: one formatter for every page)."""
+    return formatting.money(value)
+
+
+@register.filter
+def day(value) -> str:
+    """A date with its year: "6 Dec 2026" (a datetime by its local day)."""
+    return formatting.date(value)
+
+
+@register.filter
+def moment(value) -> str:
+    """A datetime in the organisation's time zone: "6 Dec 2026, 05:11"."""
+    return formatting.datetime(value)
+
+
+@register.filter
+def change(old, new) -> str:
+    """`{{ old|change:new }}` → "€111,000 → €125,000"."""
+    return formatting.change(old, new)
 
 
 @register.simple_tag(takes_context=True)

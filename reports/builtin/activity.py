@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from contacts.models import Activity, ActivityDay, Company, Contact
 from contacts.rollups import day_bounds
-from crm import requirements, visibility
+from crm import formatting, requirements, visibility
 from deals.models import Deal
 from reports import registry
 from reports.base import Column, Params, Report, missing_q, row_id
@@ -83,7 +83,7 @@ class ActivityReport(Report):
     filters = ("period", "team", "owner")
     columns = (
         Column("owner", "Rep"),
-        Column("week", "Week of"),
+        Column("week", "Week of", "date"),
         Column("calls", "Calls", "int", drill=True),
         Column("meetings", "Meetings", "int", drill=True),
         Column("tasks_done", "Tasks done", "int", drill=True),
@@ -124,7 +124,7 @@ class ActivityReport(Report):
                     "owner_id": g["owner_id"],
                     "week": week.isoformat(),
                     "iso_week": "{}-W{:02}".format(*week.isocalendar()[:2]),
-                    "label": f"{name} · {week:%d %b}",
+                    "label": f"{name} · {formatting.date(week)}",
                     **dict.fromkeys((*COUNTED, "total"), 0),
                 },
             )
@@ -308,7 +308,7 @@ class AdoptionReport(Report):
     columns = (
         Column("user", "User"),
         Column("team", "Team"),
-        Column("last_seen", "Last seen", "date"),
+        Column("last_seen", "Last seen", "datetime"),
         *(
             Column(
                 f"{prefix}_{what}",

@@ -661,7 +661,33 @@ def deal_changes(user, params: Params, since: datetime) -> list[dict]:
             add("amount", money(h["prev_amount"]), money(h["amount"]))
         if h["expected_close"] != h["prev_close"]:
             add("close_date", h["prev_close"], h["expected_close"])
-    return changes
+    return fold_undone(changes)
+
+
+CHANGED_FIELD = {"stage": "stage", "won": "stage", "lost": "stage"}
+
+
+def fold_undone(changes: list[dict]) -> list[dict]:
+    """Drop each change that a later one of the same deal and field took back (a move and its
+    Undo, an amount typed and put back): over the period, those are no change at all.
+
+    Oldest first, per deal and field, a change that goes back exactly to where the last kept one
+    came from cancels it, so A→B→A vanishes and A→B→C→B leaves A→B. `changes` is newest first.
+    """
+    kept: dict[tuple, list[dict]] = {}
+    undone: set[int] = set()
+    for change in reversed(changes):
+        if change["kind"] == "new":
+            continue
+        stack = kept.setdefault(
+            (change["deal_id"], CHANGED_FIELD.get(change["kind"], change["kind"])), []
+        )
+        last = stack[-1] if stack else None
+        if last and last["from"] == change["to"] and last["to"] == change["from"]:
+            undone |= {id(stack.pop()), id(change)}
+        else:
+            stack.append(change)
+    return [change for change in changes if id(change) not in undone]
 
 
 @register
@@ -674,7 +700,7 @@ class ChangesReport(Report):
     audience = ("manager", "admin")
     filters = ("since", "team", "owner", "pipeline")
     columns = (
-        Column("when", "When"),
+        Column("when", "When", "datetime"),
         Column("deal", "Deal"),
         Column("what", "What", drill=True),
         Column("from", "From"),

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from deals.models import Deal, Stage
 from reports.base import Column, Params, Report, money, row_id
@@ -97,6 +98,10 @@ class PipelineReport(Report):
         return open_deals(user, params)
 
 
+OVERDUE = "Overdue"  # the forecast's row of open deals due to close in a past month
+OVERDUE_KEY = date.min
+
+
 @register
 class ForecastReport(Report):
     slug = "forecast"
@@ -106,7 +111,7 @@ class ForecastReport(Report):
     filters = ("team", "owner", "pipeline")
     requires = {"deals.Deal": ("expected_close", "amount")}
     columns = (
-        Column("month", "Expected close"),
+        Column("month", "Expected close", "month"),
         Column("count", "Deals", "int", drill=True),
         Column("weighted_value", "Weighted", "money", drill=True),
         Column("best_case", "Best case", "money", drill=True),
@@ -116,6 +121,9 @@ class ForecastReport(Report):
     completeness_noun = "open deals"
 
     def compute(self, user, params: Params):
+        """Rows per month from this month on; open deals whose close date is in a past month
+        are not to come: they lead, as one "Overdue" row."""
+        this_month = timezone.localdate().replace(day=1)
         groups = (
             open_deals(user, params)
             .filter(expected_close__isnull=False)
@@ -126,13 +134,18 @@ class ForecastReport(Report):
         )
         months: dict[date, dict] = {}
         for g in groups:
+            month = g["month"].date() if hasattr(g["month"], "date") else g["month"]
             row = months.setdefault(
-                g["month"], {"count": 0, "weighted_value": money(0), "best_case": money(0)}
+                month if month >= this_month else OVERDUE_KEY,
+                {"count": 0, "weighted_value": money(0), "best_case": money(0)},
             )
             row["count"] += g["n"]
             row["weighted_value"] += weighted(g["amount"], g["stage__probability"]) * g["n"]
             row["best_case"] += money(g["amount"]) * g["n"]
-        rows = [{"month": m.strftime("%Y-%m"), **figures} for m, figures in sorted(months.items())]
+        rows = [
+            {"month": OVERDUE if m == OVERDUE_KEY else m.strftime("%Y-%m"), **figures}
+            for m, figures in sorted(months.items())
+        ]
         totals = {
             "count": sum(r["count"] for r in rows),
             "weighted_value": sum((r["weighted_value"] for r in rows), money(0)),
@@ -142,6 +155,9 @@ class ForecastReport(Report):
 
     def drill(self, user, params: Params, row: str, column: str):
         deals = open_deals(user, params).filter(expected_close__isnull=False)
+        if row == OVERDUE:
+            this_month = timezone.localdate().replace(day=1)
+            return deals.filter(expected_close__lt=this_month)
         if row:
             year, month = (int(x) for x in row.split("-"))
             deals = deals.filter(expected_close__year=year, expected_close__month=month)

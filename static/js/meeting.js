@@ -67,3 +67,79 @@
     if (!event.detail.successful) settled();  // an error answer swaps nothing
   });
 })();
+
+/* The agenda editor: reorder sections by dragging a row, or with its ↑ / ↓ buttons (keyboard);
+   add any number of sections. Each move renumbers the formset's ORDER fields, which are what
+   the plain form (without JavaScript) asks people to type. */
+(function () {
+  "use strict";
+
+  function rows(body) { return Array.prototype.slice.call(body.querySelectorAll("tr.section-row")); }
+
+  function chosen(row) {
+    var report = row.querySelector("select[name$='-report_slug']");
+    var id = row.querySelector("input[name$='-id']");
+    return (report && report.value) || (id && id.value);
+  }
+
+  // Only rows in use get a number: a blank extra row with an order would count as filled in.
+  function renumber(body) {
+    var n = 0;
+    rows(body).forEach(function (row) {
+      var order = row.querySelector("input[name$='-ORDER']");
+      if (order && chosen(row)) order.value = ++n;
+    });
+  }
+
+  function enhance(form) {
+    var body = form.querySelector("#agenda-sections");
+    if (!body || body.dataset.enhanced) return;
+    body.dataset.enhanced = "1";
+    form.querySelectorAll(".move-buttons, .add-section").forEach(function (el) { el.hidden = false; });
+    if (window.Sortable) {
+      Sortable.create(body, {
+        handle: ".drag-handle",
+        draggable: "tr.section-row",
+        animation: 120,
+        onEnd: function () { renumber(body); },
+      });
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("#agenda-form [data-move]");
+    if (button) {
+      var row = button.closest("tr.section-row");
+      var body = row.parentNode;
+      if (button.dataset.move === "up" && row.previousElementSibling) {
+        body.insertBefore(row, row.previousElementSibling);
+      } else if (button.dataset.move === "down" && row.nextElementSibling) {
+        body.insertBefore(row.nextElementSibling, row);
+      }
+      renumber(body);
+      button.focus();  // moving the row took the focus away: keep it on the button pressed
+      return;
+    }
+    var add = event.target.closest && event.target.closest("#agenda-form .add-section");
+    if (add) {
+      var form = add.closest("form");
+      var total = form.querySelector("input[name='sections-TOTAL_FORMS']");
+      var html = form.querySelector("#section-template").innerHTML.replace(/__prefix__/g, total.value);
+      var tbody = form.querySelector("#agenda-sections");
+      tbody.insertAdjacentHTML("beforeend", html);
+      total.value = Number(total.value) + 1;
+      var added = tbody.lastElementChild;
+      added.querySelectorAll(".move-buttons").forEach(function (el) { el.hidden = false; });
+      added.querySelector("select").focus();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("#agenda-form select[name$='-report_slug']")) {
+      renumber(event.target.closest("tbody"));
+    }
+  });
+
+  function start() { var form = document.getElementById("agenda-form"); if (form) enhance(form); }
+  document.addEventListener("DOMContentLoaded", start);
+  document.addEventListener("htmx:load", start);  // the form again after an invalid save
+})();

@@ -31,12 +31,14 @@
     return true;
   }
 
-  // The field to type into: the first one in error, else the first of the form; after an add,
-  // "Add another".
+  // The field to type into: the first one in error, else the one the form says the typing
+  // starts at (the first not filled in: a prefilled "with whom" is skipped), else the first of
+  // the form; after an add, "Add another". Hidden ones (a picker's own <select>) are skipped.
   function focusQuickForm(dialog) {
     var field =
-      dialog.querySelector(".has-error input, .has-error select") ||
-      dialog.querySelector(".quick-add-form input:not([type=hidden]), .quick-add-form select") ||
+      dialog.querySelector(".has-error input:not([hidden]), .has-error select:not([hidden])") ||
+      dialog.querySelector(".quick-add-form [autofocus]:not([hidden])") ||
+      dialog.querySelector(".quick-add-form input:not([type=hidden]):not([hidden]), .quick-add-form select:not([hidden])") ||
       dialog.querySelector("[autofocus]");
     if (field) field.focus();
   }

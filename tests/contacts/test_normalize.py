@@ -1,7 +1,11 @@
 """contacts/normalize.py: the canonical forms search and duplicate checks compare."""
 
-import pytest
+from io import StringIO
 
+import pytest
+from django.core.management import call_command
+
+from contacts.models import Company, Contact
 from contacts.normalize import email_domain, normalize_email, normalize_phone, normalize_text
 from tests.factories import CompanyFactory, ContactFactory
 
@@ -29,13 +33,28 @@ def test_an_international_number_in_any_format_reduces_to_the_same_digits(raw):
 
 def test_a_leading_double_zero_is_read_as_plus_only_at_the_very_start():
     assert normalize_phone("  0049 30 12345") == "493012345"
-    assert normalize_phone("+0049 30") == "004930"
+    assert normalize_phone("30 0049 12") == normalize_phone("030 004912")
 
 
-def test_a_national_number_keeps_its_trunk_zero_so_it_is_not_the_international_form():
-    """What the module promises stops here: "030 …" and "+49 30 …" are different digit strings."""
-    assert normalize_phone("030 1234567") == "0301234567"
-    assert normalize_phone("+49 30 1234567") == "49301234567"
+@pytest.mark.parametrize(
+    "raw",
+    ["0175-69827971", "0175 69827971", "+49 175 69827971", "+4917569827971", "0049175 69827971"],
+)
+def test_a_national_and_an_international_number_are_one_e164_number_in_the_region(raw):
+    """The organisation's region (HUDDLE_PHONE_REGION, DE by default) reads the trunk 0."""
+    assert normalize_phone(raw) == "4917569827971"
+
+
+def test_the_region_is_the_organisations_setting(settings):
+    settings.HUDDLE_PHONE_REGION = "AT"
+
+    assert normalize_phone("0664 1234567") == "436641234567"
+    assert normalize_phone("+49 175 69827971") == "4917569827971"  # a foreign one stays foreign
+
+
+def test_a_number_phonenumbers_cannot_read_keeps_its_digits():
+    assert normalize_phone("0049") == "49"
+    assert normalize_phone("+0") == "0"
 
 
 @pytest.mark.parametrize("raw", ["", None, "   ", "n/a", "+"])
@@ -96,3 +115,21 @@ def test_saving_a_company_stores_its_normalised_name_phone_and_lower_case_domain
     assert company.name_normalized == "nordwind gmbh"
     assert company.phone_normalized == "493012345"
     assert company.domain == "nordwind.example"
+
+
+def test_saving_a_contact_stores_what_was_typed_beside_the_e164_number(db):
+    contact = ContactFactory(phone="0175-69827971")
+
+    contact.refresh_from_db()
+    assert contact.phone == "0175-69827971"
+    assert contact.phone_normalized == "4917569827971"
+
+
+def test_the_demo_seed_stores_the_numbers_as_normalize_phone_reads_them(db):
+    """reports/demo_data.py writes the E.164 digits out instead of parsing each number."""
+    args = ["--companies", "10", "--contacts", "40", "--deals", "5", "--activities", "20"]
+    call_command("seed_demo", *args, stdout=StringIO())
+
+    rows = [*Contact.objects.all(), *Company.objects.all()]
+    assert len(rows) == 50
+    assert all(r.phone and r.phone_normalized == normalize_phone(r.phone) for r in rows)

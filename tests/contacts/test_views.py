@@ -946,3 +946,27 @@ def test_a_malformed_activity_filter_says_so(client_for, north_records, query, m
     assert "These filters are not valid:" in body
     assert message in body
     assert "Call Nora about rollout" not in body
+
+
+def test_a_follow_up_row_names_the_done_tasks_company_and_deal(client_for, org, north_records):
+    task = ActivityFactory(
+        kind="task",
+        subject="Send offer",
+        owner=org["ana"],
+        company=north_records["company"],
+        deal=north_records["deal"],
+    )
+    client = client_for("ana")
+    client.post(
+        reverse("contacts:activity-done", args=[task.pk]), wanted(task, done=True), headers=HX
+    )
+
+    response = client.post(
+        reverse("contacts:activity-next", args=[task.pk]),
+        {"subject": "Call about the offer", "due": "2030-01-15"},
+        headers=HX,
+    )
+
+    row = assert_fragment(response)
+    assert "Call about the offer" in row
+    assert "Nordwind GmbH" in row and "Nordwind rollout" in row

@@ -382,3 +382,21 @@ def test_a_registered_field_of_another_model_edits_that_models_record(north_reco
 def opened_any(client, target: str) -> dict:
     html = client.get(target + "?edit=1", headers=HX).content.decode()
     return dict(re.findall(r'<input type="hidden" name="(version|original)" value="([^"]*)"', html))
+
+
+# ---- in a list -----------------------------------------------------------------------------
+
+
+def test_in_a_list_the_value_and_its_input_replace_only_themselves(deal, client_for):
+    """The list's results wrapper sets hx-target and hx-select for its pages and sort links;
+    a cell that inherited them would put the whole table in place of one value."""
+    html = client_for("maria").get(reverse("deals:list")).content.decode()
+    assert re.search(r'<div id="results"[^>]* hx-target="#results" hx-select="#results"', html)
+    cell = re.search(
+        rf'<span class="inline-field" id="inline-deals-Deal-{deal.pk}-amount"[^>]*>', html
+    )
+    assert cell and 'hx-target="this"' in cell[0] and 'hx-select="unset"' in cell[0]
+
+    editor = client_for("maria").get(url(deal) + "?edit=1", headers=HX).content.decode()
+    form = re.search(r"<form [^>]*>", editor)[0]
+    assert 'hx-target="this"' in form and 'hx-select="unset"' in form

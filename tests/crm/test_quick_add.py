@@ -447,3 +447,157 @@ def test_the_palette_without_javascript_is_a_page(client_for, north_records):
     assert response.status_code == 200
     assert 'class="topbar"' in body and 'id="palette-results"' in body
     assert "Nordwind rollout" in body
+
+
+# ---- with whom: linked as the full form links ------------------------------------------------
+
+
+def test_a_call_with_a_contact_is_linked_to_them_and_their_company(client_for, north_records):
+    contact = north_records["contact"]
+
+    response = add(client_for("ben"), "call", {"about": f"contact:{contact.pk}", "subject": "Hi"})
+
+    assert response.headers["HX-Trigger"] == "recordAdded"
+    call = Activity.objects.get(subject="Hi")
+    assert list(call.contacts.all()) == [contact]
+    assert (call.company, call.deal) == (contact.company, None)
+
+
+def test_a_task_on_a_deal_is_linked_to_the_deal_its_company_and_its_people(
+    client_for, north_records
+):
+    deal = north_records["deal"]
+    other = ContactFactory(last_name="Second", owner=deal.owner)
+    deal.contacts.add(other)
+
+    add(
+        client_for("ana"),
+        "task",
+        {"about": f"deal:{deal.pk}", "subject": "Send offer", "occurs_at": "2030-01-07T10:00"},
+    )
+
+    task = Activity.objects.get(subject="Send offer")
+    assert (task.deal, task.company) == (deal, deal.company)
+    assert set(task.contacts.all()) == {north_records["contact"], other}
+
+
+def test_a_note_on_a_company_is_linked_to_the_company_only(client_for, north_records):
+    company = north_records["company"]
+
+    add(client_for("ana"), "note", {"about": f"company:{company.pk}", "subject": "Moved office"})
+
+    note = Activity.objects.get(subject="Moved office")
+    assert (note.company, note.deal, note.contacts.count()) == (company, None, 0)
+
+
+@pytest.mark.parametrize(
+    "about", ["contact:{pk}", "deal:{pk}", "company:{pk}", "user:1", "x", "contact:²"]
+)
+def test_with_someone_of_another_team_or_nonsense_is_refused_at_the_field(
+    client_for, north_records, about
+):
+    about = about.format(pk=north_records["contact"].pk)
+
+    response = add(client_for("carla"), "call", {"about": about, "subject": "Forged"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Pick one from the list" in body and "has-error" in body
+    assert "Secretname" not in body and "Nordwind" not in body
+    assert not Activity.objects.filter(subject="Forged").exists()
+
+
+def test_the_with_whom_picker_offers_the_users_own_recent_records_without_javascript(
+    client_for, north_records, org
+):
+    ContactFactory(first_name="Bens", last_name="Own", owner=org["ben"])  # visible, not hers
+
+    body = client_for("ana").get(reverse("quick-add-form", args=["call"]), headers=HX)
+    body = body.content.decode()
+
+    select = body[body.index('<select name="about"') : body.index("</select>")]
+    assert "Nora Secretname (contact)" in select and "Nordwind GmbH (company)" in select
+    assert "Nordwind rollout (deal)" in select and "Bens Own" not in select
+    assert body.index('name="about"') < body.index('name="subject"')
+    assert 'role="combobox"' in body  # the type-ahead, shown by static/js/pickers.js
+    assert '<select name="about" autofocus id="quick-call-about">' in body
+
+
+@pytest.mark.parametrize("kind", ["contact", "company", "deal"])
+def test_opened_on_a_records_page_the_activity_is_with_that_record(client_for, north_records, kind):
+    record = north_records[kind]
+    page = "http://testserver" + record.get_absolute_url()
+
+    body = client_for("ben").get(
+        reverse("quick-add-form", args=["meeting"]), headers={**HX, "HX-Current-URL": page}
+    )
+
+    body = body.content.decode()
+    assert f'<option value="{kind}:{record.pk}" selected>' in body
+    assert 'name="subject" maxlength="200" autofocus' in body  # the typing starts there
+
+
+def test_opened_on_a_records_edit_page_the_activity_is_with_that_record(client_for, north_records):
+    deal = north_records["deal"]
+    page = f"http://testserver{reverse('deals:edit', args=[deal.pk])}?next=/"
+
+    body = client_for("ana").get(
+        reverse("quick-add-form", args=["task"]), headers={**HX, "HX-Current-URL": page}
+    )
+
+    assert f'<option value="deal:{deal.pk}" selected>' in body.content.decode()
+
+
+def test_opened_on_a_page_of_no_record_nothing_is_prefilled(client_for, north_records):
+    page = "http://testserver" + reverse("contacts:list") + "?page=1"
+
+    body = client_for("ana").get(
+        reverse("quick-add-form", args=["call"]), headers={**HX, "HX-Current-URL": page}
+    )
+
+    assert '<option value="" selected>—</option>' in body.content.decode()
+
+
+def test_opened_on_a_page_the_user_may_not_see_nothing_is_prefilled(client_for, north_records):
+    page = "http://testserver" + north_records["contact"].get_absolute_url()
+
+    body = client_for("carla").get(
+        reverse("quick-add-form", args=["call"]), headers={**HX, "HX-Current-URL": page}
+    )
+
+    body = body.content.decode()
+    assert "Secretname" not in body
+    assert '<option value="" selected>—</option>' in body
+
+
+def test_without_javascript_the_page_takes_the_record_from_the_address(client_for, north_records):
+    contact = north_records["contact"]
+
+    body = client_for("ana").get(reverse("quick-add"), {"about": f"contact:{contact.pk}"})
+
+    assert f'<option value="contact:{contact.pk}" selected>' in body.content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_logging_a_call_with_a_contact_costs_six_queries(
+    warm, org, size, django_assert_num_queries
+):
+    """The user, the contact (within visibility), the activity, its history, its people, the
+    day's rollup row."""
+    contacts = [ContactFactory(last_name=f"Callee {i}", owner=org["ana"]) for i in range(size)]
+    add(warm, "call", {"subject": "Warm-up"})  # the report switches are read and cached
+
+    with django_assert_num_queries(6):
+        response = add(warm, "call", {"about": f"contact:{contacts[-1].pk}", "subject": "Linked"})
+
+    assert response.headers["HX-Trigger"] == "recordAdded"
+    assert list(Activity.objects.get(subject="Linked").contacts.all()) == [contacts[-1]]
+
+
+def test_the_contact_form_asks_for_duplicates_as_it_is_typed(client_for):
+    body = client_for("ana").get(reverse("quick-add-form", args=["contact"]), headers=HX)
+
+    body = body.content.decode()
+    url = reverse("contacts:duplicates") + "?kind=contact"
+    assert f'id="quick-add-duplicates" aria-live="polite" hx-get="{url}"' in body
+    assert 'hx-trigger="input changed delay:300ms from:closest form"' in body

@@ -94,7 +94,7 @@ def test_the_settings_page_shows_each_report_with_its_switch_and_what_it_needs(c
     forecast = re.search(r"<li>\s*<form[^>]*/settings/reports/forecast/.*?</li>", html, re.S)[0]
     assert 'role="switch" aria-checked="true"' in forecast
     assert '<input type="hidden" name="enabled" value="0">' in forecast  # the click turns it off
-    assert "Needs: Deal: expected_close, amount" in forecast
+    assert "Needs: Deal: Expected close date, Amount" in forecast
 
 
 def test_switching_the_forecast_off_makes_the_close_date_optional_at_once(

@@ -272,3 +272,35 @@ def test_the_search_page_costs_no_more_queries_than_the_dropdown(
         response = client.get(reverse("search"), {"q": "nordwind"})
 
     assert response.content.decode().count("<li>") == 3
+
+
+# ---- phone numbers: one number, however it is written (crm/phones.py) ------------------------
+
+SAME_NUMBER = ["0175-69827971", "0175 69827971", "+49 175 69827971", "+4917569827971"]
+
+
+@pytest.mark.parametrize("stored", SAME_NUMBER)
+@pytest.mark.parametrize("q", SAME_NUMBER)
+def test_search_finds_a_phone_written_one_way_by_any_other_way(client_for, org, stored, q):
+    contact = ContactFactory(last_name="Dialled", phone=stored, owner=org["ana"])
+
+    assert hit(contact) in search(client_for("ana"), q)
+
+
+def test_a_national_number_stored_is_found_by_its_international_form(client_for, org):
+    contact = ContactFactory(last_name="Trunkzero", phone="0171 5550101", owner=org["ana"])
+    other = ContactFactory(last_name="Elsewhere", phone="0172 9990000", owner=org["ana"])
+
+    body = search(client_for("ana"), "+49 171 5550101")
+
+    assert hit(contact) in body and hit(other) not in body
+
+
+@pytest.mark.parametrize("q", ["0101", "5550101", "555 0101", "0171 555", "+49 171 55", "0049 171"])
+def test_typing_part_of_a_number_finds_it_as_you_type(client_for, org, q):
+    contact = ContactFactory(last_name="Partial", phone="0171 5550101", owner=org["ana"])
+    other = ContactFactory(last_name="Elsewhere", phone="0172 9990000", owner=org["ana"])
+
+    body = search(client_for("ana"), q)
+
+    assert hit(contact) in body and hit(other) not in body

@@ -50,7 +50,7 @@ def test_the_second_save_of_the_same_field_is_stopped_and_the_first_is_kept(
 
     body = second.content.decode()
     assert second.status_code == 200
-    assert "changed this to “12000.00” while you were editing" in body
+    assert "changed this to “€12,000” while you were editing" in body
     assert 'name="version" value="2"' in body  # saving again now is a deliberate overwrite
     deal.refresh_from_db()
     assert (deal.amount, deal.version, deal.updated_by) == (Decimal("12000.00"), 2, org["ana"])
@@ -172,7 +172,7 @@ def test_a_conflict_shows_the_others_merged_changes_so_saving_again_keeps_them(
 
     conflict = maria.post(url, marias_page | {"amount": "15000"})
 
-    assert "changed this to “12000.00” while you were editing" in conflict.content.decode()
+    assert "changed this to “€12,000” while you were editing" in conflict.content.decode()
     resubmitted = opened_from_body(conflict.content.decode())
     assert resubmitted["title"] == "Nordwind rollout, phase 2"  # ana's other change, kept
     assert resubmitted["amount"] == "15000"  # maria's own value, to keep on purpose

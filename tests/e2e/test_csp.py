@@ -174,7 +174,9 @@ def test_logging_out_forgets_the_pages_htmx_kept_for_the_back_button(page, actio
     _north()
     actions.log_in("ana")
     actions.click(page.get_by_role("link", name="Contacts", exact=True), "click Contacts")
-    actions.type(page.locator("form.filters input[name=q]"), "Nora")
+    search = page.locator("form.filters input[name=q]")
+    actions.click(search, "click the filter box")
+    actions.type(search, "Nora")
     actions.click(page.get_by_role("button", name="Filter"), "click Filter")
     expect(page).to_have_url(re.compile(r"q=Nora"))
     snapshots = "sessionStorage.getItem('htmx-history-cache')"

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Activity
 from crm.models import User
+from tests.e2e.conftest import UserActions
 from tests.factories import (
     ActivityFactory,
     ContactFactory,
@@ -52,6 +53,7 @@ def test_logging_a_call_on_a_contact_takes_two_actions(page, actions):
     before = actions.count
 
     actions.click(page.locator(".log-kind label", has_text="Call"), "pick Call")
+    actions.tab_to(page.get_by_label("Subject"))  # Tab within the form: not counted
     actions.type(page.get_by_label("Subject"), "Asked for the price list")
     actions.press(page.get_by_label("Subject"), "Enter", "press Enter to log")
 
@@ -161,27 +163,33 @@ def test_two_people_editing_one_deal_lose_nothing(browser, live_server, page, ac
     other = browser.new_context(base_url=live_server.url)
     try:
         marias_page = other.new_page()
-        marias_page.goto("/login/")
-        marias_page.get_by_label("Username").fill("maria")
-        marias_page.get_by_label("Password").fill("pw")
-        marias_page.get_by_role("button", name="Log in").click()
+        marias_hands = UserActions(marias_page)
+        marias_hands.log_in("maria")
         marias_page.goto(f"/deals/{deal.pk}/edit/")  # Maria opens the form first…
         actions.log_in("ana")
         page.goto(f"/deals/{deal.pk}/edit/")  # …then Ana, on the same version
 
-        page.get_by_label("Amount").fill("12000")
+        amount = page.get_by_label("Amount")
+        actions.click(amount, "Ana clicks Amount")
+        actions.press(amount, "Control+a", "Ana selects the amount")
+        actions.type(amount, "12000")
         actions.click(page.get_by_role("button", name="Save"), "Ana saves")
         expect(page.get_by_role("heading", name="Fjord expansion", exact=True)).to_be_visible()
 
-        marias_page.get_by_label("Amount").fill("15000")
-        marias_page.get_by_role("button", name="Save").click()
+        amount = marias_page.get_by_label("Amount")
+        marias_hands.click(amount, "Maria clicks Amount")
+        marias_hands.press(amount, "Control+a", "Maria selects the amount")
+        marias_hands.type(amount, "15000")
+        marias_hands.click(marias_page.get_by_role("button", name="Save"), "Maria saves")
         expect(marias_page.locator(".field-errors")).to_contain_text(
-            "changed this to “12000.00” while you were editing. Save again to keep yours."
+            "changed this to “€12,000” while you were editing. Save again to keep yours."
         )
         deal.refresh_from_db()
         assert deal.amount == Decimal("12000.00")  # Ana's save stands
 
-        marias_page.get_by_role("button", name="Save").click()  # Maria chooses hers
+        marias_hands.click(  # Maria chooses hers
+            marias_page.get_by_role("button", name="Save"), "Maria saves again"
+        )
         expect(
             marias_page.get_by_role("heading", name="Fjord expansion", exact=True)
         ).to_be_visible()
@@ -201,7 +209,8 @@ def test_logging_a_call_from_my_day_takes_two_actions(page, actions):
     actions.click(page.get_by_role("link", name="Log a call"), "click Log a call")
     dialog = page.locator("#quick-add-dialog")
     subject = dialog.get_by_label("Subject")
-    expect(subject).to_be_focused()
+    expect(dialog.get_by_role("combobox", name="With whom")).to_be_focused()
+    actions.tab_to(subject)  # no one in particular: Tab past "With whom", not counted
     actions.type(subject, "Rang the Fjord office")
     actions.press(subject, "Enter", "press Enter to log")
 

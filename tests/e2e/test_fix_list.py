@@ -30,12 +30,17 @@ def test_a_manager_fills_a_missing_close_date_from_the_forecast_fix_list(page, a
     actions.mark_page()
     before = actions.count
 
-    field = page.locator(f"#fix-{gap.pk} input[name=expected_close]")
-    actions.fill(field, "2030-03-31")
+    row = page.locator(f"#fix-{gap.pk}")
+    field = row.locator("input[name=expected_close]")
+    box = field.bounding_box()
+    start = {"x": 12, "y": box["height"] / 2}  # where the month is, as a person clicks
+    actions.click(field, "click the empty close date", position=start)
+    actions.assert_focus(field)
+    actions.type(field, "03312030")  # mm/dd/yyyy in the en-US browser
     actions.press(field, "Enter", "press Enter to save")
 
     expect(page.locator(f"#fix-{gap.pk} .inline-field.saved")).to_contain_text("31 Mar 2030")
     expect(page.locator("#fix-sentence")).to_contain_text("all 2 open deals have what it needs")
-    assert actions.count - before == 1
+    assert actions.count - before == 2
     actions.assert_not_reloaded()
     assert Deal.objects.get(pk=gap.pk).expected_close == date(2030, 3, 31)

@@ -51,29 +51,35 @@ def test_a_manager_runs_a_meeting_pages_with_the_keyboard_and_adds_an_action_ite
     expect(page).to_have_url(re.compile(r"/reports/meetings/m/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     stage = page.locator("#stage")
-    _position(page, "1 of 4")  # pipeline, forecast, then one page each for ana and ben
-    expect(stage.get_by_role("heading", level=2)).to_have_text("Pipeline")
+    # The first run opens with what changed since the agenda was made, then pipeline, forecast,
+    # and one page each for ana and ben.
+    _position(page, "1 of 5")
+    expect(stage.get_by_role("heading", level=2)).to_have_text("Since the agenda was made")
 
     actions.mark_page()
     body = page.locator("body")
+    actions.press(body, "ArrowRight", "press → for the first section")
+    _position(page, "2 of 5")
+    expect(stage.get_by_role("heading", level=2)).to_have_text("Pipeline")
     actions.press(body, "ArrowRight", "press → for the next section")
-    _position(page, "2 of 4")
+    _position(page, "3 of 5")
     expect(stage.get_by_role("heading", level=2)).to_have_text("Forecast")
-    expect(page).to_have_url(re.compile(r"\?p=2$"))
+    expect(page).to_have_url(re.compile(r"\?p=3$"))
     actions.press(body, "j", "press j for the next section")
-    _position(page, "3 of 4")
+    _position(page, "4 of 5")
     expect(stage.get_by_role("heading", level=2)).to_have_text("Pipeline: Ana")
     actions.press(body, "k", "press k to go back")
-    _position(page, "2 of 4")
+    _position(page, "3 of 5")
     actions.press(body, "ArrowRight", "press → again")
-    _position(page, "3 of 4")
+    _position(page, "4 of 5")
     actions.assert_not_reloaded()
 
     # On ana's page, the action item is for ana unless someone else is chosen.
     items = page.locator("#action-items")
     expect(items.get_by_label("For")).to_have_value(str(ana.pk))
     text = items.get_by_role("textbox", name="Action item")
-    actions.fill(text, ITEM)
+    actions.click(text, "click Action item")
+    actions.type(text, ITEM)
     actions.press(text, "Enter", "press Enter to save the action item")
 
     expect(items.locator("li.item")).to_have_count(1)
@@ -81,10 +87,10 @@ def test_a_manager_runs_a_meeting_pages_with_the_keyboard_and_adds_an_action_ite
     expect(items.locator("li.item")).to_contain_text("Ana")
     expect(items.get_by_role("textbox", name="Action item")).to_have_value("")
     expect(items.get_by_role("textbox", name="Action item")).to_be_focused()
-    _position(page, "3 of 4")  # still on the same page
+    _position(page, "4 of 5")  # still on the same page
     actions.assert_not_reloaded()
     actions.assert_no_js_errors()
-    actions.assert_count(7)
+    actions.assert_count(9)
 
     task = Activity.objects.get(subject=ITEM)
     assert task.kind == Activity.Kind.TASK and task.owner == ana

@@ -41,7 +41,8 @@ def test_a_rep_adds_a_contact_in_two_keystrokes_and_the_list_behind_shows_it(
     first = dialog.get_by_label("First name")
     expect(first).to_be_focused()
     actions.type(first, "Nova")
-    actions.type(dialog.get_by_label("Last name"), "Lindqvist")  # Tab: not counted
+    actions.tab_to(dialog.get_by_label("Last name"))  # Tab: not counted
+    actions.type(dialog.get_by_label("Last name"), "Lindqvist")
     with page.expect_response(re.compile(r"/contacts/")):  # the list behind refreshes itself
         actions.press(dialog.get_by_label("Last name"), "Enter", "press Enter to add")
 
@@ -77,10 +78,15 @@ def test_a_task_added_from_my_day_appears_among_the_tasks_due(page, actions, tmp
     dialog = page.get_by_role("dialog", name="Add")
     actions.click(dialog.get_by_role("link", name="Task", exact=True), "pick Task")
     subject = dialog.get_by_label("Subject")
-    expect(subject).to_be_focused()
+    expect(dialog.get_by_role("combobox", name="With whom")).to_be_focused()
+    actions.tab_to(subject)  # no one in particular: Tab past "With whom", not counted
     actions.type(subject, "Send Nova the offer")
-    due = timezone.localtime().replace(hour=0, minute=5).strftime("%Y-%m-%dT%H:%M")
-    actions.fill(dialog.get_by_label("Due"), due)  # due today, so My day lists it
+    due = dialog.get_by_label("Due")
+    actions.tab_to(due)
+    # Due today at 00:05, so My day lists it: the en-US input reads mm/dd/yyyy, then the time.
+    actions.type(due, timezone.localtime().strftime("%m%d%Y"))
+    actions.tab()  # from the date to the time, within the field
+    actions.type(due, "1205A")
     page.screenshot(path=tmp_path / "quick_add_task.png")
     actions.press(dialog.get_by_label("Due"), "Enter", "press Enter to add")
 

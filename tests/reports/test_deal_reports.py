@@ -20,7 +20,7 @@ from crm.visibility import current_policy
 from deals.models import Deal
 from reports import registry
 from reports.base import Params
-from reports.builtin.deal_flow import deal_changes
+from reports.builtin.deal_flow import deal_changes, fold_undone
 from tests.factories import ActivityFactory, DealFactory, PipelineFactory, StageFactory
 
 NOW = timezone.now()
@@ -757,3 +757,48 @@ def test_changes_queries_do_not_grow_with_deals(org, stages, n, django_assert_nu
     # with_relations saves once more (company set): no stage, amount or date changed there
     assert len(result.rows) == 3 * n  # new, stage moved, amount changed
     assert result.totals["changes"] == 3 * n
+
+
+def _move(client, deal, stage, **extra):
+    deal.refresh_from_db()
+    return client.post(
+        reverse("deals:move", args=[deal.pk]),
+        {"stage": stage.pk, "version": deal.version, "from_stage": deal.stage_id, **extra},
+    )
+
+
+def test_changes_fold_a_move_and_its_undo_into_no_change(client_for, org, stages):
+    """Moved by mistake and undone with the Undo of its message: over the period, nothing
+    happened to that deal. A move that stays is listed."""
+    client = client_for("maria")
+    undone = make_deal(org["ana"], stages["lead"], at=ago(10), title="Undone pilot")
+    kept = make_deal(org["ana"], stages["lead"], at=ago(10), title="Kept rollout")
+
+    assert _move(client, undone, stages["proposal"]).status_code == 302
+    assert _move(client, undone, stages["lead"], undo="1").status_code == 302
+    assert _move(client, kept, stages["proposal"]).status_code == 302
+    undone.refresh_from_db()
+    assert undone.stage == stages["lead"]
+    assert undone.history.count() == 3  # created, moved, moved back: the history keeps all
+
+    client.get(reverse("deals:board"))  # shows (and so clears) the moves' messages
+    page = client.get(reverse("reports:detail", args=["changes"])).content.decode()
+    assert "Kept rollout" in page
+    assert "Undone pilot" not in page
+    rows = run("changes", org["maria"]).rows
+    assert [(r["kind"], r["deal"], r["from"], r["to"]) for r in rows] == [
+        ("stage", "Kept rollout", "Lead", "Proposal")
+    ]
+
+
+def test_changes_fold_only_what_was_taken_back():
+    """A→B→C→B leaves A→B; an amount put back vanishes while the stage move stays."""
+    rows = [
+        {"deal_id": 1, "kind": "stage", "from": "C", "to": "B"},
+        {"deal_id": 1, "kind": "amount", "from": 2, "to": 1},
+        {"deal_id": 1, "kind": "stage", "from": "B", "to": "C"},
+        {"deal_id": 1, "kind": "amount", "from": 1, "to": 2},
+        {"deal_id": 1, "kind": "stage", "from": "A", "to": "B"},
+        {"deal_id": 2, "kind": "stage", "from": "B", "to": "A"},
+    ]
+    assert fold_undone(rows) == [rows[4], rows[5]]

@@ -5,6 +5,8 @@ maria manages North and owns the agenda; ana and ben (North) read along; carla a
 must not learn that it exists.
 """
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,7 +16,7 @@ from django.utils import timezone
 from contacts.models import Activity
 from deals.services import deal_move_stage
 from reports.models import Agenda, AgendaSection, Meeting, MeetingActionItem
-from tests.factories import ActivityFactory, DealFactory
+from tests.factories import ActivityFactory, DealFactory, PipelineFactory
 
 HX = {"HX-Request": "true"}
 TITLE = "Weekly pipeline review, team North"
@@ -228,27 +230,27 @@ def test_the_run_page_shows_one_section_at_a_time_and_its_position(
 ):
     client = client_for("maria")
 
-    first = client.get(url("meeting", meeting.pk)).content.decode()
-    second = client.get(url("meeting", meeting.pk) + "?p=2").content.decode()
+    first = client.get(url("meeting", meeting.pk) + "?p=2").content.decode()
+    second = client.get(url("meeting", meeting.pk) + "?p=3").content.decode()
 
-    # pipeline, forecast, then the walk-through: one page each for ana and ben
-    assert "1 of 4" in stage(first) and "2 of 4" in stage(second)
+    # since the agenda was made, pipeline, forecast, then one page each for ana and ben
+    assert "2 of 5" in stage(first) and "3 of 5" in stage(second)
     assert 'class="meeting projector"' in first
     assert 'id="report-pipeline"' in stage(first) and 'id="report-forecast"' not in first
     assert 'id="report-forecast"' in stage(second) and 'id="report-pipeline"' not in second
     page_url = url("meeting", meeting.pk)
-    assert f'rel="next" href="{page_url}?p=3"' in second
-    assert f'rel="prev" href="{page_url}?p=1"' in second
+    assert f'rel="next" href="{page_url}?p=4"' in second
+    assert f'rel="prev" href="{page_url}?p=2"' in second
     assert 'id="action-items"' in first and 'name="notes"' in first
 
 
 def test_paging_with_htmx_swaps_only_the_stage(client_for, meeting, north_records):
-    response = client_for("maria").get(url("meeting", meeting.pk) + "?p=2", headers=HX)
+    response = client_for("maria").get(url("meeting", meeting.pk) + "?p=3", headers=HX)
 
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="stage"')
-    assert "2 of 4" in body and 'id="report-forecast"' in body
+    assert "3 of 5" in body and 'id="report-forecast"' in body
     assert "<html" not in body and 'class="topbar"' not in body and 'id="action-items"' not in body
     assert "HX-Request" in response.headers["Vary"]
 
@@ -256,7 +258,7 @@ def test_paging_with_htmx_swaps_only_the_stage(client_for, meeting, north_record
 def test_a_page_out_of_range_shows_the_nearest_page(client_for, meeting, north_records):
     body = client_for("maria").get(url("meeting", meeting.pk) + "?p=99").content.decode()
 
-    assert "4 of 4" in stage(body) and "End of the agenda" in stage(body)
+    assert "5 of 5" in stage(body) and "End of the agenda" in stage(body)
 
 
 def test_the_walk_through_shows_each_rep_in_turn_with_only_their_deals(
@@ -265,8 +267,8 @@ def test_the_walk_through_shows_each_rep_in_turn_with_only_their_deals(
     DealFactory(title="Bens big deal", owner=org["ben"], stage=north_records["stage"])
     client = client_for("maria")
 
-    ana = stage(client.get(url("meeting", meeting.pk) + "?p=3").content.decode())
-    ben = stage(client.get(url("meeting", meeting.pk) + "?p=4").content.decode())
+    ana = stage(client.get(url("meeting", meeting.pk) + "?p=4").content.decode())
+    ben = stage(client.get(url("meeting", meeting.pk) + "?p=5").content.decode())
 
     assert "Pipeline: Ana" in ana and f'data-assignee="{org["ana"].pk}"' in ana
     assert "Pipeline: Ben" in ben
@@ -421,10 +423,61 @@ def test_the_next_meeting_opens_with_the_last_items_their_state_and_what_changed
     assert "No action items yet." in body.split('id="action-items"', 1)[1]  # the new meeting's
 
 
-def test_a_meeting_without_a_previous_one_starts_with_the_first_section(client_for, meeting):
-    body = client_for("maria").get(url("meeting", meeting.pk)).content.decode()
+def _old_deal(title, owner, stage, days_ago=30):
+    """A deal made `days_ago` days ago (its creation in the history dated then)."""
+    deal = DealFactory.build(title=title, owner=owner, created_by=owner, stage=stage)
+    deal._history_date = timezone.now() - timedelta(days=days_ago)
+    deal._history_user = owner
+    deal.save()
+    return deal
 
-    assert "Since the last meeting" not in body and 'id="report-pipeline"' in stage(body)
+
+def _changed(deal, days_ago, stage, by):
+    """Move a deal as if `days_ago` days ago (its history row is dated then)."""
+    deal.stage = stage
+    deal._history_date = timezone.now() - timedelta(days=days_ago)
+    deal._history_user = by
+    deal.save()
+
+
+def test_the_first_meeting_opens_with_the_changes_since_the_agenda_was_made(
+    client_for, agenda, org, north_records
+):
+    """An agenda made 20 days ago: its first run shows the 20 days, not only the last week."""
+    Agenda.objects.filter(pk=agenda.pk).update(created_at=timezone.now() - timedelta(days=20))
+    old = _old_deal("Moved before the agenda", org["ana"], north_records["stage"])
+    early = _old_deal("Moved after the agenda", org["ana"], north_records["stage"])
+    _changed(old, 25, north_records["other_stage"], org["ana"])
+    _changed(early, 15, north_records["other_stage"], org["ana"])
+    client = client_for("maria")
+
+    response = client.post(url("agenda-run", agenda.pk))
+    body = stage(client.get(response.url).content.decode())
+
+    assert "Since the agenda was made" in body and "1 of 5" in body
+    assert "Since the last meeting" not in body and 'id="previous-items"' not in body
+    changes = body.split('id="changes"', 1)[1].split("</table>", 1)[0]
+    assert "Moved after the agenda" in changes and "Moved before the agenda" not in changes
+    since = (timezone.localdate() - timedelta(days=20)).isoformat()
+    assert f"?since={since}&amp;team={agenda.team_id}" in body  # the whole list, same period
+
+
+def test_the_first_meeting_of_a_new_agenda_shows_the_last_seven_days(
+    client_for, agenda, org, north_records
+):
+    """Made just now: "since it was made" would be empty, so the page looks back a week."""
+    recent = _old_deal("Moved five days ago", org["ana"], north_records["stage"])
+    stale = _old_deal("Moved ten days ago", org["ana"], north_records["stage"])
+    _changed(recent, 5, north_records["other_stage"], org["ana"])
+    _changed(stale, 10, north_records["other_stage"], org["ana"])
+    client = client_for("maria")
+
+    response = client.post(url("agenda-run", agenda.pk))
+    body = stage(client.get(response.url).content.decode())
+
+    changes = body.split('id="changes"', 1)[1].split("</table>", 1)[0]
+    assert "Moved five days ago" in changes and "Moved ten days ago" not in changes
+    assert 'rel="next"' in body and "Pipeline →" in body  # then the agenda's first section
 
 
 def test_ticking_an_item_done_without_javascript_goes_back(client_for, meeting, org):
@@ -560,3 +613,173 @@ def test_the_run_page_reads_a_constant_number_of_queries(
     assert since.split('id="previous-items"')[1].split("</ol>")[0].count('<li class="item') == n
     assert body.split('id="items"')[1].split("</ol>")[0].count('<li class="item') == n
     assert since.split('id="changes"')[1].count("Moved deal") == n
+
+
+# ---- setting a meeting up from the reports -------------------------------------------------
+
+
+def test_every_report_page_and_dashboard_section_offers_add_to_a_meeting_with_its_filters(
+    client_for, org, north
+):
+    client = client_for("maria")
+    filters = {"team": north.pk, "period": "this-week"}
+
+    page = client.get(reverse("reports:detail", args=["activity"]), filters).content.decode()
+    section = client.get(
+        reverse("reports:section", args=["pipeline"]), {"team": north.pk}, headers=HX
+    ).content.decode()
+
+    link = re.search(r'<a class="add-to-meeting" href="([^"]+)">Add to a meeting</a>', page)
+    assert link, "the report page offers it"
+    target = html.unescape(link.group(1))
+    assert target.startswith(url("section-add") + "?report=activity&query=")
+    asked = client.get(target).content.decode()
+    # The filters on screen, in words: the team by name, the period as chosen (not its dates).
+    assert "team North · this week" in asked
+    assert "Add to a meeting" in section and "report=pipeline" in section
+
+
+def test_reps_are_not_offered_add_to_a_meeting_and_may_not_use_it(client_for, org, north):
+    client = client_for("ana")
+    page = client.get(reverse("reports:detail", args=["pipeline"])).content.decode()
+
+    assert "Add to a meeting" not in page
+    response = client.get(url("section-add"), {"report": "pipeline"})
+    assert response.status_code == 403
+
+
+def test_adding_a_report_to_an_agenda_puts_it_last_with_the_filters_on_screen(
+    client_for, agenda, north
+):
+    version = agenda.version
+    response = client_for("maria").post(
+        url("section-add"),
+        {
+            "report": "activity",
+            "query": f"team={north.pk}&period=this-week&start=2026-01-05&end=2026-01-11&p=3",
+            "agenda": agenda.pk,
+        },
+    )
+
+    assert response.status_code == 302 and response.url == url("agenda-edit", agenda.pk)
+    agenda.refresh_from_db()
+    last = agenda.sections.last()
+    # a period, not the dates it means this week; nothing the report does not take
+    assert (last.report_slug, last.query, last.order) == (
+        "activity",
+        f"team={north.pk}&period=this-week",
+        3,
+    )
+    assert agenda.sections.count() == 4
+    assert agenda.version == version + 1  # an editor opened before stops once, loses nothing
+
+
+def test_adding_a_report_to_a_new_agenda_makes_it_for_my_team(client_for, org, north):
+    response = client_for("maria").post(
+        url("section-add"),
+        {"report": "pipeline", "query": f"team={north.pk}", "title": "Monday review"},
+        headers=HX,
+    )
+
+    agenda = Agenda.objects.get(title="Monday review")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == url("agenda-edit", agenda.pk)
+    assert (agenda.owner, agenda.team) == (org["maria"], north)
+    assert [(s.report_slug, s.query) for s in agenda.sections.all()] == [
+        ("pipeline", f"team={north.pk}")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Choose an agenda, or name a new one."),
+        ({"title": "Both", "agenda": "AGENDA"}, "not both"),
+        ({"agenda": "999999"}, "Select a valid choice"),
+    ],
+    ids=["neither", "both", "foreign"],
+)
+def test_adding_to_a_meeting_without_a_clear_choice_says_why(client_for, agenda, data, message):
+    data = {k: (agenda.pk if v == "AGENDA" else v) for k, v in data.items()}
+    response = client_for("maria").post(
+        url("section-add"), {"report": "pipeline", **data}, headers=HX
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert message in body and "<html" not in body and 'id="add-to-meeting"' in body
+    assert agenda.sections.count() == 3
+
+
+def test_another_teams_manager_cannot_add_to_our_agenda(client_for, agenda):
+    client = client_for("sam")
+    asked = client.get(url("section-add"), {"report": "pipeline"}).content.decode()
+    response = client.post(url("section-add"), {"report": "pipeline", "agenda": agenda.pk})
+
+    assert TITLE not in asked
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert agenda.sections.count() == 3
+
+
+def test_an_unknown_report_is_not_found(client_for, org):
+    response = client_for("maria").get(url("section-add"), {"report": "<nope>"})
+    assert response.status_code == 404
+
+
+def test_the_agenda_shows_each_sections_filters_in_words(client_for, agenda, north, org):
+    pipeline = PipelineFactory(name="Sales")
+    AgendaSection.objects.create(
+        agenda=agenda,
+        order=3,
+        report_slug="pipeline",
+        query=f"team={north.pk}&pipeline={pipeline.pk}&owner={org['ana'].pk}",
+    )
+    client = client_for("maria")
+
+    shown = client.get(url("agenda", agenda.pk)).content.decode()
+    editor = client.get(url("agenda-edit", agenda.pk)).content.decode()
+
+    ana = str(org["ana"])
+    for body in (shown, editor):
+        assert f"team North · rep {ana} · pipeline Sales" in body
+        assert "no filters (as the report opens)" in body
+    assert f"<code>team={north.pk}" not in shown
+
+
+def test_an_agenda_takes_any_number_of_sections_in_the_order_given(client_for, north):
+    sections = [("pipeline", "", order, False) for order in (5, 4, 3, 2, 1)]
+    sections += [("forecast", f"team={north.pk}", 6, False), ("activity", "", 7, False)]
+
+    client_for("maria").post(url("agenda-create"), agenda_post("Long one", sections, north.pk))
+
+    agenda = Agenda.objects.get(title="Long one")
+    assert [s.report_slug for s in agenda.sections.all()] == ["pipeline"] * 5 + [
+        "forecast",
+        "activity",
+    ]
+    assert [s.order for s in agenda.sections.all()] == list(range(7))
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_the_agenda_names_its_sections_filters_in_a_constant_number_of_queries(
+    client_for, org, north, django_assert_num_queries, n
+):
+    """Team, rep and pipeline names: one query each for all sections together."""
+    agenda = Agenda.objects.create(title=TITLE, owner=org["maria"], team=north)
+    pipelines = [PipelineFactory(name=f"Line {i}") for i in range(3)]
+    reps = [org["ana"], org["ben"], org["maria"]]
+    for i in range(n):
+        AgendaSection.objects.create(
+            agenda=agenda,
+            order=i,
+            report_slug="pipeline",
+            query=f"team={north.pk}&owner={reps[i % 3].pk}&pipeline={pipelines[i % 3].pk}",
+        )
+    client = client_for("maria")
+
+    with django_assert_num_queries(9):
+        response = client.get(url("agenda", agenda.pk))
+
+    body = response.content.decode()
+    assert body.count('class="filters-in-words">team North · rep ') == n
+    assert "pipeline Line 0" in body and "a team you cannot see" not in body

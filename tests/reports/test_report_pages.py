@@ -25,7 +25,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from crm import requirements, visibility
+from crm import formatting, requirements, visibility
 from crm.models import ReportSwitch, VisibilityPolicy
 from deals.models import Deal
 from reports import registry
@@ -151,8 +151,8 @@ def report_json(slug: str, username: str, *params: str) -> dict:
 
 
 def money_text(value) -> str:
-    """A money figure as report tables show it: whole units with thousands separators."""
-    return f"{Decimal(value):,.0f}"
+    """A money figure as report tables show it (crm/formatting.py)."""
+    return formatting.money(value)
 
 
 def totals_cells(html: str) -> list[str]:
