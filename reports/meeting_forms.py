@@ -207,7 +207,7 @@ class ActionItemForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "What, for whom, by when? Enter saves"}),
     )
-    assignee = forms.ModelChoiceField(queryset=None, label="For")
+    assignee = forms.ModelChoiceField(queryset=None, label="For", empty_label="Choose who")
     due = dates.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, **kwargs):

@@ -783,3 +783,10 @@ def test_the_agenda_names_its_sections_filters_in_a_constant_number_of_queries(
     body = response.content.decode()
     assert body.count('class="filters-in-words">team North · rep ') == n
     assert "pipeline Line 0" in body and "a team you cannot see" not in body
+
+
+def test_the_action_item_form_asks_for_a_person_in_words(client_for, meeting):
+    body = client_for("maria").get(url("meeting", meeting.pk) + "?p=2").content.decode()
+
+    assert "Choose who" in body
+    assert "---------" not in body
