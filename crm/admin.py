@@ -2,10 +2,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.decorators import method_decorator
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm.models import StaleRecord, Team, User, VisibilityPolicy
-from crm.records import RETRIES, record_create, record_update
+from crm.models import Team, User, VisibilityPolicy
+from crm.records import changed_columns, record_create, record_update, retry_if_stale
 from crm.stale import StaleEdit, add_version_fields
 
 
@@ -77,15 +78,8 @@ class OwnedRecordAdmin(SimpleHistoryAdmin):
         if not change:
             record_create(record=obj, by=request.user)
             return
-        columns = {f.name for f in obj._meta.concrete_fields} - {"version"}
-        fields = [f for f in form.changed_data if f in columns] or ["updated_at"]
-        record_update(record=obj, by=request.user, fields=fields)
+        record_update(record=obj, by=request.user, fields=changed_columns(form, obj))
 
+    @method_decorator(retry_if_stale)  # a save that lost a race runs again: merges or stops
     def changeform_view(self, request, *args, **kwargs):
-        # A save that lost a race to another writer is run again: it then merges or stops.
-        for _ in range(RETRIES - 1):
-            try:
-                return super().changeform_view(request, *args, **kwargs)
-            except StaleRecord:
-                continue
         return super().changeform_view(request, *args, **kwargs)

@@ -18,7 +18,7 @@ from django_tables2 import RequestConfig
 
 from crm.models import OwnedModel
 from crm.paging import BoundedLazyPaginator
-from crm.records import record_create, record_delete, record_update
+from crm.records import changed_columns, record_create, record_delete, record_update
 
 PER_PAGE = 25
 
@@ -56,9 +56,7 @@ def save_form(request, form, *, record=None, m2m_fields=()) -> object:
     instance = form.save(commit=False)
     if record is None:
         return record_create(record=instance, by=request.user, m2m=m2m)
-    columns = {f.name for f in instance._meta.concrete_fields} - {"version"}
-    fields = [f for f in form.changed_data if f in columns and f not in m2m_fields]
-    fields = fields or ["updated_at"]
+    fields = changed_columns(form, instance)
     return record_update(record=instance, by=request.user, fields=fields, m2m=m2m)
 
 

@@ -91,6 +91,13 @@ def record_update(
     return record
 
 
+def changed_columns(form, record: OwnedModel) -> list[str]:
+    """The record's own columns a bound ModelForm changed (not m2m links, not the version the
+    service bumps itself); `updated_at` when nothing else, so a save still stamps who saved."""
+    columns = {f.name for f in record._meta.concrete_fields} - {"version"}
+    return [name for name in form.changed_data if name in columns] or ["updated_at"]
+
+
 def _derived(record: OwnedModel) -> list[str]:
     """Normalised copies that save() recomputes must be written too."""
     return [f.name for f in record._meta.concrete_fields if f.name.endswith("_normalized")]
