@@ -119,6 +119,13 @@ def build_cases(ctx: dict) -> list[Case]:
         Case(f"search '{term}'", "search", f"{search}?q={term}", htmx=True)
         for term in ctx["search_terms"]
     ]
+    # The type-ahead pickers of the forms and quick add ("with whom"): the search budget too.
+    picker = reverse("picker")
+    cases += [
+        Case(f"picker {kinds} '{term}'", "search", f"{picker}?kinds={kinds}&q={term}", htmx=True)
+        for kinds in ("company", "contact,company,deal")
+        for term in ctx["search_terms"]
+    ]
     cases += [
         Case("my day", "report", reverse("home")),
         Case("deals board", "report", reverse("deals:board")),
