@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 
 from contacts.models import Activity, Company, Contact
 from crm.dates import DateFilter
+from crm.pickers import PickerFilterSet
 from crm.search import matching_ids
 from crm.visibility import visible_owners
 
@@ -38,10 +39,10 @@ class CompanyFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=matching_ids("company", value))
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(PickerFilterSet, django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name, e-mail or phone", method="filter_q")
-    # Hidden: set by links from a company page; a select of every company would be huge.
-    company = django_filters.ModelChoiceFilter(queryset=_companies, widget=forms.HiddenInput)
+    company = django_filters.ModelChoiceFilter(queryset=_companies, empty_label="Any company")
+    pickers = ("company",)  # a type-ahead, not a select of every company
     owner = django_filters.ModelChoiceFilter(queryset=_owners(Contact), empty_label="Any owner")
 
     class Meta:

@@ -85,24 +85,15 @@ class ActivityForm(OwnedModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
             "body": forms.Textarea(attrs={"rows": 3}),
-            "contacts": forms.SelectMultiple(attrs={"size": 4}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk and not self.initial.get("occurs_at"):
             self.initial["occurs_at"] = timezone.localtime().replace(second=0, microsecond=0)
-        # A picker over 100k contacts is no picker: offer the ones already linked or pre-chosen.
-        chosen = {getattr(c, "pk", c) for c in self.initial.get("contacts") or []}
-        if self.instance.pk:
-            chosen |= set(self.instance.contacts.values_list("pk", flat=True))
-        if self.data:
-            chosen |= set(self.data.getlist(self.add_prefix("contacts")))
-        chosen = {pk for pk in chosen if is_id(pk)}
-        self.fields["contacts"].queryset = self.fields["contacts"].queryset.filter(pk__in=chosen)
         deal_field = self.fields["deal"]
         deal_field.queryset = deal_field.queryset.select_related("company")
-        pickers.scale(self, "company", "deal")
+        pickers.scale(self, "company", "deal", "contacts")
 
 
 class LogActivityForm(OwnedModelForm):

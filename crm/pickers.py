@@ -58,6 +58,30 @@ class Picker(forms.Select):
         return context
 
 
+class MultiPicker(forms.SelectMultiple):
+    """Several records of one kind: the chosen ones as removable chips over a <select multiple>
+    that holds only them, plus the same type-ahead to add one more (static/js/pickers.js)."""
+
+    template_name = "crm/multi_picker.html"
+
+    def __init__(self, kinds=(), attrs=None, choices=()):
+        super().__init__(attrs, choices)
+        self.kinds = tuple(kinds)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["picker_url"] = reverse("picker") + "?" + urlencode({"kinds": ",".join(self.kinds)})
+        widget["chosen"] = [
+            option
+            for _group, options, _index in widget["optgroups"]
+            for option in options
+            if option["selected"] and option["value"] not in ("", None)
+        ]
+        widget["placeholder"] = "Type a name to add…"
+        return context
+
+
 class RecentChoices(ModelChoiceIterator):
     """The options a picker's <select> shows; the field's own (visible) queryset validates."""
 
@@ -84,23 +108,64 @@ def recent_records(field, user, chosen):
     return recent.order_by(chosen_first, "-updated_at", "-pk")[:RECENT]
 
 
-def scale(form, *names: str) -> None:
+def chosen_records(field, chosen):
+    """Only the chosen records (a filter offers no "recent" ones: no query when none is)."""
+    ids = [int(pk) for pk in chosen if is_id(str(pk))]
+    return field.queryset.filter(pk__in=ids) if ids else field.queryset.none()
+
+
+def scale(form, *names: str, user=None, recent: bool = True) -> None:
     """Make the company, contact and deal choices of `form` (all, or those named) pickers.
-    Call it after the form scoped its querysets (OwnedModelForm does in __init__)."""
+    Call it after the form scoped its querysets (OwnedModelForm does in __init__). A choice of
+    several (ModelMultipleChoiceField) offers the chosen ones only; so does `recent=False`."""
+    user = user or form.user
     for name, field in form.fields.items():
         if names and name not in names:
             continue
-        if not isinstance(field, forms.ModelChoiceField) or isinstance(
-            field, forms.ModelMultipleChoiceField
-        ):
+        if not isinstance(field, forms.ModelChoiceField):
             continue
         kind = getattr(field.queryset.model, "policy_key", "")
         if kind not in KIND_NAMES:
             continue
-        widget = Picker(kinds=(kind,), attrs=dict(field.widget.attrs))
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            widget = MultiPicker(kinds=(kind,), attrs=dict(field.widget.attrs))
+            records = chosen_records(field, _chosen_many(form, name))
+        else:
+            widget = Picker(kinds=(kind,), attrs=dict(field.widget.attrs))
+            chosen = _chosen(form, name)
+            if recent:
+                records = recent_records(field, user, chosen)
+            else:
+                records = chosen_records(field, [chosen] if chosen is not None else [])
         widget.is_required = field.required
-        widget.choices = RecentChoices(field, recent_records(field, form.user, _chosen(form, name)))
+        widget.choices = RecentChoices(field, records)
         field.widget = widget
+
+
+class PickerFilterSet:
+    """A django-filter FilterSet mixin: the filters named in `pickers` (company, contact or deal
+    choices) are type-ahead pickers offering only the chosen record — a list's filter bar never
+    renders a select of every visible company."""
+
+    pickers: tuple[str, ...] = ()
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "pickers_scaled", False):
+            form.pickers_scaled = True
+            if self.request is not None:
+                scale(form, *self.pickers, user=self.request.user, recent=False)
+        return form
+
+
+def _chosen_many(form, name) -> list:
+    if form.is_bound:
+        return form.data.getlist(form.add_prefix(name)) if hasattr(form.data, "getlist") else []
+    value = form.initial.get(name, form.fields[name].initial) or []
+    if hasattr(value, "all"):  # a related manager of the edited record
+        value = value.all()
+    return [getattr(v, "pk", v) for v in value]
 
 
 class RecordChoiceField(forms.Field):

@@ -1,7 +1,9 @@
 import django_filters
 from django.contrib.auth import get_user_model
 
+from contacts.models import Company
 from crm.dates import DateFilter
+from crm.pickers import PickerFilterSet
 from crm.search import matching_ids
 from crm.visibility import visible_owners
 from deals.models import Deal, Pipeline, Stage
@@ -15,8 +17,14 @@ def _owners(request):
     return visible_owners(request.user, Deal)
 
 
-class DealFilter(django_filters.FilterSet):
+def _companies(request):
+    return Company.objects.visible_to(request.user) if request else Company.objects.none()
+
+
+class DealFilter(PickerFilterSet, django_filters.FilterSet):
     q = django_filters.CharFilter(label="Title", method="filter_q")
+    company = django_filters.ModelChoiceFilter(queryset=_companies, empty_label="Any company")
+    pickers = ("company",)  # a type-ahead, not a select of every company
     pipeline = django_filters.ModelChoiceFilter(
         queryset=Pipeline.objects.all(), empty_label="Any pipeline"
     )
@@ -36,7 +44,7 @@ class DealFilter(django_filters.FilterSet):
 
     class Meta:
         model = Deal
-        fields = ["q", "pipeline", "stage", "owner", "status", "closes_before"]
+        fields = ["q", "company", "pipeline", "stage", "owner", "status", "closes_before"]
 
     def filter_q(self, queryset, name, value):
         # Any word of the title or the company: the global search's index, one subquery.

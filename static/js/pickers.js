@@ -15,6 +15,7 @@
       input: picker.querySelector(".picker-input"),
       select: picker.querySelector("select"),
       list: picker.querySelector(".picker-options"),
+      chips: picker.querySelector(".picker-chips"), // several records (crm.pickers.MultiPicker)
     };
   }
 
@@ -88,7 +89,39 @@
     return p.list.dataset.query === p.input.value.trim();
   }
 
+  function addChip(p, value, label) {
+    if (p.chips.querySelector('[data-value="' + CSS.escape(value) + '"]')) return;
+    var chip = document.createElement("li");
+    chip.className = "chip";
+    chip.dataset.value = value;
+    chip.appendChild(document.createTextNode(label + " "));
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "chip-remove";
+    remove.setAttribute("aria-label", "Remove " + label);
+    remove.textContent = "×";
+    chip.appendChild(remove);
+    p.chips.appendChild(chip);
+  }
+
+  // One more of several: the option is selected, a chip shows it, the input is free again.
+  function chooseAnother(p, value, label) {
+    var option = Array.prototype.find.call(p.select.options, function (o) {
+      return o.value === value;
+    });
+    if (!option) {
+      option = new Option(label, value);
+      p.select.add(option);
+    }
+    option.selected = true;
+    addChip(p, value, label);
+    p.input.value = "";
+    close(p);
+    p.select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
   function choose(p, value, label) {
+    if (p.chips) return chooseAnother(p, value, label);
     var option = Array.prototype.find.call(p.select.options, function (o) {
       return o.value === value;
     });
@@ -104,6 +137,8 @@
   }
 
   function clear(p) {
+    if (p.chips) return; // typing to add one more leaves the chosen ones chosen
+    var changed = p.select.value !== "";
     var empty = Array.prototype.find.call(p.select.options, function (o) {
       return o.value === "";
     });
@@ -112,6 +147,8 @@
       p.select.add(empty, 0);
     }
     p.select.value = "";
+    // A filter form refreshes on change: clearing the picker clears its filter.
+    if (changed) p.select.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   function pickSelected(p) {
@@ -137,7 +174,7 @@
         var pending = p.input.dataset.pending;
         delete p.input.dataset.pending;
         if (pending) {
-          if (pickSelected(p) && pending === "enter") moveOn(p);
+          if (pickSelected(p) && pending === "enter" && !p.chips) moveOn(p);
           return;
         }
         if (document.activeElement === p.input) open(p);
@@ -190,7 +227,8 @@
       if (!typedUnpicked) return; // nothing to pick: Enter submits the form as usual
       event.preventDefault();
       if (current(p) && isOpen(p)) {
-        if (pickSelected(p)) moveOn(p);
+        // One record: on to the next field. Several: stay, to type the next one.
+        if (pickSelected(p) && !p.chips) moveOn(p);
       } else {
         p.input.dataset.pending = "enter"; // typed faster than the answer: pick once it is here
       }
@@ -215,7 +253,22 @@
     if (!option) return;
     var p = parts(option.closest(".picker"));
     choose(p, option.dataset.value, option.dataset.label);
-    moveOn(p);
+    if (p.chips) p.input.focus();
+    else moveOn(p);
+  });
+
+  // A chip's × unchooses its record; focus goes back to the input to add another.
+  document.addEventListener("click", function (event) {
+    var remove = event.target.closest && event.target.closest(".picker-chips .chip-remove");
+    if (!remove) return;
+    var chip = remove.closest(".chip");
+    var p = parts(chip.closest(".picker"));
+    Array.prototype.forEach.call(p.select.options, function (o) {
+      if (o.value === chip.dataset.value) o.selected = false;
+    });
+    chip.remove();
+    p.input.focus();
+    p.select.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
   document.addEventListener("focusout", function (event) {
