@@ -101,6 +101,14 @@ def _lists() -> list[Case]:
             # DESIGN's list budget ("any list page, first page"), not the one for a write.
             Case(f"{label} list htmx filter", "list", f"{url}?{a_filter}", htmx=True),
         ]
+    # Custom fields (issue 14; the seed adds Region to contacts, Seats and Signed on to deals).
+    contacts, deals = reverse("contacts:list"), reverse("deals:list")
+    signed = "custom_signed_from=2026-01-01&custom_signed_to=2026-03-31"
+    cases += [
+        Case("contacts list filter custom choice", "list", f"{contacts}?custom_region=Alps"),
+        Case("deals list filter custom date range", "list", f"{deals}?{signed}"),
+        Case("deals list sort custom number", "list", f"{deals}?sort=-custom_seats"),
+    ]
     return cases
 
 

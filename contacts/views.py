@@ -24,12 +24,15 @@ from contacts.models import Activity, Company, Contact
 from contacts.services import activity_follow_up, activity_log, activity_set_done
 from contacts.tables import ActivityTable, CompanyTable, ContactTable
 from crm.converters import is_id
-from crm.crud import delete_page, errors_text, form_page, render_list, safe_next
+from crm.crud import delete_page, errors_text, export_list, form_page, render_list, safe_next
+from crm.fields import ExportField
+from crm.formatting import date as as_date
 from crm.records import retry_if_stale
 from crm.visibility import (
     can_edit,
     get_editable_or_403,
     get_visible_or_404,
+    related_label,
     with_editable_flag,
     with_related_flags,
 )
@@ -39,8 +42,21 @@ NEXT_STEP_DAYS = 3
 # ---- companies ----------------------------------------------------------------------------
 
 
+def _companies(request):
+    return Company.objects.visible_to(request.user).select_related("owner")
+
+
+COMPANY_EXPORT = [
+    ExportField("Name", lambda c: c.name),
+    ExportField("Domain", lambda c: c.domain),
+    ExportField("Phone", lambda c: c.phone),
+    ExportField("City", lambda c: c.city),
+    ExportField("Owner", lambda c: str(c.owner)),
+]
+
+
 def company_list(request):
-    companies = Company.objects.visible_to(request.user).select_related("owner")
+    companies = _companies(request)
     return render_list(
         request,
         queryset=companies,
@@ -48,6 +64,18 @@ def company_list(request):
         table_class=CompanyTable,
         template="contacts/company_list.html",
         title="Companies",
+        extra={"export_url": reverse("contacts:company-export", args=["csv"])[: -len(".csv")]},
+    )
+
+
+def company_export(request, fmt):
+    return export_list(
+        request,
+        queryset=_companies(request).order_by("name_normalized", "id"),
+        filterset_class=CompanyFilter,
+        builtin=COMPANY_EXPORT,
+        name="companies",
+        fmt=fmt,
     )
 
 
@@ -111,11 +139,26 @@ def company_delete(request, pk):
 # ---- contacts ------------------------------------------------------------------------------
 
 
+def _contacts(request):
+    contacts = Contact.objects.visible_to(request.user).select_related("company", "owner")
+    return with_related_flags(contacts, request.user, "company")
+
+
+CONTACT_EXPORT = [
+    ExportField("First name", lambda c: c.first_name),
+    ExportField("Last name", lambda c: c.last_name),
+    ExportField("Company", lambda c: related_label(c, "company", "name")),
+    ExportField("Title", lambda c: c.job_title),
+    ExportField("E-mail", lambda c: c.email),
+    ExportField("Phone", lambda c: c.phone),
+    ExportField("City", lambda c: c.city),
+    ExportField("Owner", lambda c: str(c.owner)),
+    ExportField("Added", lambda c: as_date(c.created_at)),
+]
+
+
 def contact_list(request):
-    contacts = with_editable_flag(
-        Contact.objects.visible_to(request.user).select_related("company", "owner"), request.user
-    )
-    contacts = with_related_flags(contacts, request.user, "company")
+    contacts = with_editable_flag(_contacts(request), request.user)
     return render_list(
         request,
         queryset=contacts,
@@ -123,6 +166,18 @@ def contact_list(request):
         table_class=ContactTable,
         template="contacts/contact_list.html",
         title="Contacts",
+        extra={"export_url": reverse("contacts:export", args=["csv"])[: -len(".csv")]},
+    )
+
+
+def contact_export(request, fmt):
+    return export_list(
+        request,
+        queryset=_contacts(request).order_by("name_normalized", "id"),
+        filterset_class=ContactFilter,
+        builtin=CONTACT_EXPORT,
+        name="contacts",
+        fmt=fmt,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+import tablib
 from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -16,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
 
+from crm import fields, spreadsheet
 from crm.models import OwnedModel
 from crm.paging import BoundedLazyPaginator
 from crm.records import changed_columns, record_create, record_delete, record_update
@@ -33,21 +35,53 @@ def render_list(
     title: str,
     extra: dict | None = None,
 ) -> HttpResponse:
-    """A filtered, sorted, paginated table; HTMX requests get only the results fragment."""
+    """A filtered, sorted, paginated table; HTMX requests get only the results fragment. The
+    custom fields of the records' kind add their columns and filters (crm/fields.py)."""
+    kind = getattr(queryset.model, "policy_key", "")
+    filterset_class = fields.with_custom_filters(filterset_class, kind, request.user)
+    extra_columns, column_choices = fields.list_columns(request, kind, request.user)
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     if filterset.is_bound and not filterset.is_valid():
         rows = queryset.none()
-    table = table_class(rows)  # paginated once, below: passing request here would COUNT(*) first
+    table = table_class(
+        rows, extra_columns=extra_columns
+    )  # paginated once, below: passing request here would COUNT(*) first
     # LazyPaginator fetches one row past the page instead of COUNT(*): counting a scoped million
     # rows costs more than the whole page. The page shows "Page N" and a next link.
     RequestConfig(
         request, paginate={"per_page": PER_PAGE, "paginator_class": BoundedLazyPaginator}
     ).configure(table)
-    context = {"table": table, "filter": filterset, "title": title, **(extra or {})}
+    context = {
+        "table": table,
+        "filter": filterset,
+        "title": title,
+        "column_choices": column_choices,
+        **(extra or {}),
+    }
     if request.htmx and not request.htmx.boosted:
         template = "crm/list.html#results"  # every list page extends this one
     return render(request, template, context)
+
+
+def export_list(
+    request, *, queryset, filterset_class, builtin: list, name: str, fmt: str
+) -> HttpResponse:
+    """The list as filtered on screen, as CSV or XLSX: the built-in columns the app names, then
+    the custom fields the user's role sees, by label (crm/fields.py)."""
+    if fmt not in spreadsheet.FORMATS:
+        raise Http404("Export as csv or xlsx.")
+    kind = getattr(queryset.model, "policy_key", "")
+    filterset_class = fields.with_custom_filters(filterset_class, kind, request.user)
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    if filterset.is_bound and not filterset.is_valid():
+        rows = queryset.none()
+    columns = fields.export_fields(kind, builtin, request.user)
+    data = tablib.Dataset(headers=[c.label for c in columns], title=name.capitalize()[:31])
+    for record in rows[: spreadsheet.MAX_EXPORT_ROWS]:
+        data.append([spreadsheet.safe(c.value(record)) for c in columns])
+    return spreadsheet.download(data, fmt, name)
 
 
 def save_form(request, form, *, record=None, m2m_fields=()) -> object:

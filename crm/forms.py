@@ -3,7 +3,7 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from crm import requirements, visibility
+from crm import custom_fields, requirements, visibility
 from crm.stale import StaleEdit, add_version_fields
 
 
@@ -32,6 +32,7 @@ class OwnedModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self._add_custom_fields(user)
         self._apply_report_needs()
         self._scope_choices(user)
         if self.instance.pk and self.versioned:
@@ -42,6 +43,34 @@ class OwnedModelForm(forms.ModelForm):
         if "version" in self.fields:
             StaleEdit(self).check()
         return cleaned
+
+    def _add_custom_fields(self, user) -> None:
+        """The admin's fields for this kind of record (crm/custom_fields.py), as its role sees
+        them: a field the role may see but not edit shows its value, disabled."""
+        kind = getattr(self._meta.model, "policy_key", "")
+        self.custom_specs = custom_fields.seen_by(kind, user) if kind else []
+        values = self.instance.custom or {}
+        for spec in self.custom_specs:
+            field = spec.form_field()
+            if not spec.edits(user):
+                field.disabled, field.required = True, False
+            field.initial = spec.initial(values.get(spec.key))
+            self.fields[spec.name] = field
+
+    def _post_clean(self):
+        # The custom values go into the record's JSON before the model validates and saves;
+        # values of fields this form does not show (archived, hidden from the role) stay.
+        values = dict(self.instance.custom or {})
+        for spec in self.custom_specs:
+            if spec.name not in self.cleaned_data or self.fields[spec.name].disabled:
+                continue
+            stored = spec.to_json(self.cleaned_data[spec.name])
+            if stored is None:
+                values.pop(spec.key, None)
+            else:
+                values[spec.key] = stored
+        self.instance.custom = values
+        super()._post_clean()
 
     def _apply_report_needs(self) -> None:
         needed = requirements.needed_fields(self._meta.model._meta.label)

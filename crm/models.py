@@ -277,3 +277,78 @@ class ReportSwitch(models.Model):
         from crm import requirements
 
         requirements.forget_switches()
+
+
+class CustomField(models.Model):
+    """A field an admin adds to an owned model, without code: its values live in the record's
+    `custom` JSON under `key`. crm/custom_fields.py knows the types (validation, form field,
+    filter, display); crm/fields.py makes them one registry with the built-in fields."""
+
+    class Model(models.TextChoices):
+        CONTACT = "contact", "Contacts"
+        COMPANY = "company", "Companies"
+        DEAL = "deal", "Deals"
+        ACTIVITY = "activity", "Activities"
+
+    class Type(models.TextChoices):
+        TEXT = "text", "Text"
+        LONG_TEXT = "long_text", "Long text"
+        NUMBER = "number", "Number"
+        MONEY = "money", "Money"
+        DATE = "date", "Date"
+        YES_NO = "yes_no", "Yes / no"
+        CHOICE = "choice", "Choice"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        EMAIL = "email", "E-mail"
+        URL = "url", "Web address"
+        PHONE = "phone", "Phone"
+        USER = "user", "User"
+
+    model = models.CharField(max_length=20, choices=Model.choices)
+    key = models.SlugField(max_length=40, help_text="Where the values are kept; fixed once set.")
+    label = models.CharField(max_length=80)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.TEXT)
+    choices = models.JSONField(default=list, blank=True)  # choice types: the options, in order
+    required = models.BooleanField(default=False)
+    help_text = models.CharField(max_length=200, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    # Roles that see / may edit it; empty means every role.
+    see_roles = models.JSONField(default=list, blank=True)
+    edit_roles = models.JSONField(default=list, blank=True)
+    in_list = models.BooleanField("Shown in lists", default=False)
+    filterable = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["model", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="custom_field_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_model_display()}: {self.label}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from crm import custom_fields
+
+        custom_fields.forget()
+
+
+class SettingChange(models.Model):
+    """One change made in Settings: who, when, what, and the values before and after."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    area = models.CharField(max_length=40)  # "custom field", "visibility policy", "report"
+    subject = models.CharField(max_length=200)  # "Contacts: Region"
+    action = models.CharField(max_length=40)  # "added", "changed", "archived", "restored"
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.by}: {self.action} {self.area} {self.subject}"

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 
+from crm import custom_fields
 from crm.models import OwnedModel, StaleRecord
 
 RETRIES = 3
@@ -48,6 +50,11 @@ def validate(record: OwnedModel, fields: list[str] | None = None) -> None:
     if fields is not None:
         exclude |= {f.name for f in record._meta.concrete_fields if f.name not in fields}
     record.full_clean(exclude=exclude)
+    if fields is None or "custom" in fields:  # the admin's fields, checked by type on every write
+        try:
+            custom_fields.validate_values(record.policy_key, record.custom)
+        except ValidationError as error:
+            raise ValidationError({"custom": error.messages}) from None
 
 
 @transaction.atomic(savepoint=False)  # callers are atomic; a savepoint costs 2 queries
@@ -93,9 +100,13 @@ def record_update(
 
 def changed_columns(form, record: OwnedModel) -> list[str]:
     """The record's own columns a bound ModelForm changed (not m2m links, not the version the
-    service bumps itself); `updated_at` when nothing else, so a save still stamps who saved."""
+    service bumps itself; `custom` for any custom field); `updated_at` when nothing else, so a
+    save still stamps who saved."""
     columns = {f.name for f in record._meta.concrete_fields} - {"version"}
-    return [name for name in form.changed_data if name in columns] or ["updated_at"]
+    changed = [name for name in form.changed_data if name in columns]
+    if any(hasattr(form.fields[name], "custom_spec") for name in form.changed_data):
+        changed.append("custom")
+    return changed or ["updated_at"]
 
 
 def _derived(record: OwnedModel) -> list[str]:

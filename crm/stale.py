@@ -40,18 +40,39 @@ def canon(value) -> str:
 
 
 def model_field_names(form: forms.ModelForm) -> list[str]:
+    """The form's fields that hold the record's values: its columns and its custom fields."""
     names = {f.name for f in form.instance._meta.concrete_fields}
-    return [n for n in form.fields if n in names and n not in ("version", "base")]
+    return [
+        n
+        for n in form.fields
+        if (n in names or _spec(form, n) is not None) and n not in ("version", "base")
+    ]
+
+
+def _spec(form, name):
+    return getattr(form.fields[name], "custom_spec", None)
+
+
+def stored_value(form, instance, name):
+    """The record's value behind form field `name`: a column, or a custom field's JSON value."""
+    spec = _spec(form, name)
+    if spec is not None:
+        return (instance.custom or {}).get(spec.key)
+    return getattr(instance, instance._meta.get_field(name).attname)
+
+
+def _posted(form, name):
+    """What the user posted for field `name`, comparable with `stored_value`."""
+    spec = _spec(form, name)
+    value = form.cleaned_data.get(name)
+    return spec.to_json(value) if spec is not None else value
 
 
 def base_of(form: forms.ModelForm) -> str:
     """The values the user starts editing from, as the hidden `base` field carries them."""
     instance = form.instance
     return json.dumps(
-        {
-            name: canon(getattr(instance, instance._meta.get_field(name).attname))
-            for name in model_field_names(form)
-        },
+        {name: canon(stored_value(form, instance, name)) for name in model_field_names(form)},
         separators=(",", ":"),
     )
 
@@ -85,16 +106,20 @@ class StaleEdit:
         base = self._base(posted)
         conflicts, merged = [], []
         for name in model_field_names(form):
-            attname = instance._meta.get_field(name).attname
-            mine = canon(form.cleaned_data.get(name))
-            current = canon(getattr(instance, attname))
+            mine = canon(_posted(form, name))
+            current = canon(stored_value(form, instance, name))
             original = base.get(name)
             mine_changed = original is None or mine != original
             theirs_changed = original is None or current != original
             if mine_changed and theirs_changed and mine != current:
                 conflicts.append(name)
-            elif theirs_changed and not mine_changed:
-                form.cleaned_data[name] = getattr(instance, name)  # keep their newer value
+            elif theirs_changed and not mine_changed:  # keep their newer value
+                spec = _spec(form, name)
+                form.cleaned_data[name] = (
+                    spec.initial(stored_value(form, instance, name))
+                    if spec is not None
+                    else getattr(instance, name)
+                )
                 merged.append(name)
         if conflicts:
             self._show_conflicts(conflicts, merged)
@@ -111,10 +136,8 @@ class StaleEdit:
         row = history.filter(version=posted).order_by("-history_id").first() if history else None
         if row is None:
             return {}  # unknown: every field that differs is a conflict, nothing is assumed
-        meta = self.instance._meta
         return {
-            name: canon(getattr(row, meta.get_field(name).attname))
-            for name in model_field_names(self.form)
+            name: canon(stored_value(self.form, row, name)) for name in model_field_names(self.form)
         }
 
     def _show_conflicts(self, conflicts: list[str], merged: list[str]) -> None:
@@ -123,16 +146,25 @@ class StaleEdit:
         form, instance = self.form, self.instance
         by = instance.updated_by or "Someone"
         for name in conflicts:
+            spec = _spec(form, name)
+            now = (
+                spec.display(stored_value(form, instance, name))
+                if spec is not None
+                else formatting.value(getattr(instance, name))
+            )
             form.add_error(
                 name,
-                f"{by} changed this to “{formatting.value(getattr(instance, name))}” "
-                f"while you were editing. Save again to keep yours.",
+                f"{by} changed this to “{now}” while you were editing. Save again to keep yours.",
             )
         data = form.data.copy()
         for name in merged:
-            data[form.add_prefix(name)] = form.fields[name].prepare_value(
-                getattr(instance, instance._meta.get_field(name).attname)
-            )
+            spec = _spec(form, name)
+            stored = stored_value(form, instance, name)
+            value = form.fields[name].prepare_value(spec.initial(stored) if spec else stored)
+            if isinstance(value, list):
+                data.setlist(form.add_prefix(name), [str(v) for v in value])
+            else:
+                data[form.add_prefix(name)] = value
         data[form.add_prefix("version")] = instance.version
         data[form.add_prefix("base")] = base_of(form)
         form.data = data

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm import converters, inline, palette, pickers, quick_add, views  # noqa: F401 (converters: <id:…>)
+from crm import (  # noqa: F401 (converters: <id:…>)
+    converters,
+    field_settings,
+    inline,
+    palette,
+    pickers,
+    quick_add,
+    views,
+)
 
 urlpatterns = [
     path("", include("reports.urls")),
@@ -15,6 +23,15 @@ urlpatterns = [
     path("pick/", pickers.picker, name="picker"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/reports/<slug:slug>/", views.report_switch, name="report-switch"),
+    path("settings/fields/", field_settings.fields_page, name="settings-fields"),
+    path("settings/fields/new/", field_settings.field_create, name="settings-field-create"),
+    path("settings/fields/<id:pk>/", field_settings.field_edit, name="settings-field-edit"),
+    path(
+        "settings/fields/<id:pk>/archive/",
+        field_settings.field_archive,
+        name="settings-field-archive",
+    ),
+    path("settings/history/", field_settings.history_page, name="settings-history"),
     path("restore/<str:label>/<id:pk>/", views.restore, name="restore"),
     path("inline/<str:label>/<id:pk>/<str:field>/", inline.inline_edit, name="inline-edit"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -7,6 +7,7 @@ million activities; every row still satisfies the models' constraints.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,7 +24,7 @@ from contacts import rollups
 from contacts.models import Activity, Company, Contact
 from contacts.normalize import normalize_email, normalize_text
 from crm import search
-from crm.models import Team
+from crm.models import CustomField, Team
 from deals.models import Deal, Pipeline, Stage
 
 SEED = 20261129
@@ -302,6 +303,7 @@ def seed(sizes: Sizes, today: date, log=print) -> dict[str, int]:
     rng = random.Random(SEED)
     users = _users()
     pipelines = _pipelines()
+    _custom_fields()
     now = timezone.make_aware(datetime.combine(today, time(12, 0)))
     owners = [users[name] for name, weight in OWNER_WEIGHTS.items() for _ in range(weight)]
 
@@ -322,6 +324,31 @@ def seed(sizes: Sizes, today: date, log=print) -> dict[str, int]:
         "deals": len(deals),
         "activities": n_activities,
     }
+
+
+REGIONS = ("North Sea", "Baltic", "Alps")
+
+
+def _custom_fields() -> None:
+    """Fields an admin might add (Settings → Fields), with values on every seeded record, so the
+    demo and the benchmark show custom fields in forms, lists, filters and exports."""
+    fields = [
+        ("contact", "region", "Region", "choice", list(REGIONS), True),
+        ("deal", "seats", "Seats", "number", [], True),
+        ("deal", "signed", "Signed on", "date", [], False),
+    ]
+    for model, key, label, kind, choices, in_list in fields:
+        CustomField.objects.get_or_create(
+            model=model,
+            key=key,
+            defaults={
+                "label": label,
+                "type": kind,
+                "choices": [{"value": c, "label": c} for c in choices],
+                "in_list": in_list,
+                "filterable": True,
+            },
+        )
 
 
 def _users() -> dict:
@@ -517,7 +544,8 @@ def _contacts(rng, n, companies, now) -> list[Row]:
                 normalize_text(f"{first} {last}"),
                 normalize_email(email),
                 phone_normalized,
-                *_owned(owner, created),
+                *_owned(owner, created)[:-1],
+                json.dumps({"region": REGIONS[pk % len(REGIONS)]}),
             )
         )
         out.append(Row(pk, owner, company.id if company else None))
@@ -568,6 +596,8 @@ def _deals(rng, n, contacts, pipelines, now, today) -> list[Row]:
         updated = created + (now - created) * rng.random()
         owned = list(_owned(contact.owner, created))
         owned[4] = updated
+        signed = (created + timedelta(days=pk % 90)).date().isoformat()
+        owned[6] = json.dumps({"seats": 5 + (pk * 37) % 500, "signed": signed})
         # Some deals moved on since they were created, some had their close date pushed out:
         # the history the "changes" and "slipped deals" reports read.
         earlier_stage = (

@@ -1,37 +1,14 @@
-"""Reports and drill-downs as CSV or XLSX (tablib, as django-import-export uses it).
-
-Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) is prefixed
-with an apostrophe: a contact named "=HYPERLINK(…)" must reach the sheet as text.
-"""
+"""Reports and drill-downs as CSV or XLSX (crm/spreadsheet.py: formula-safe cells)."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 import tablib
 
 from contacts.models import Activity
+from crm.spreadsheet import FORMATS, MAX_EXPORT_ROWS, render, safe  # noqa: F401 - re-exported
 from crm.visibility import related_label, with_related_flags
 from deals.models import Deal
 from reports.base import Report, Result
-from reports.serialize import plain
-
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_EXPORT_ROWS = 50_000
-
-
-def safe(value):
-    """A cell value a spreadsheet will not evaluate: numbers stay numbers."""
-    if isinstance(value, Decimal):
-        return float(value)
-    value = plain(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def report_dataset(report: Report, result: Result) -> tablib.Dataset:
@@ -101,7 +78,3 @@ def records_dataset(records, user) -> tablib.Dataset:
     for row in rows:
         data.append([safe(v) for v in row])
     return data
-
-
-def render(dataset: tablib.Dataset, fmt: str) -> tuple[bytes | str, str]:
-    return dataset.export(fmt), FORMATS[fmt]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crm import requirements, visibility
+from crm import custom_fields, requirements, visibility
 from crm.models import User
 from tests.factories import (
     ActivityFactory,
@@ -60,6 +60,14 @@ def _fresh_report_switches():
     requirements.forget_switches()
     yield
     requirements.forget_switches()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_custom_fields():
+    """The custom fields are cached per process as well (crm/custom_fields.py)."""
+    custom_fields.forget()
+    yield
+    custom_fields.forget()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Activity
-from crm import requirements, visibility
+from crm import custom_fields, requirements, visibility
 from tests.factories import (
     ActivityFactory,
     ContactFactory,
@@ -26,6 +26,7 @@ def ana(client_for):
     client = client_for("ana")
     visibility.current_policy()  # cached per process, as for nearly every real request
     requirements.disabled_slugs()  # the report switches too (forms read them)
+    custom_fields.all_fields()  # and the custom fields
     return client
 
 

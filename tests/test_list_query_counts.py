@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from crm import visibility
+from crm import custom_fields, visibility
 from deals.selectors import start_of_today
 from tests.factories import (
     ActivityFactory,
@@ -80,6 +80,7 @@ def fill(org, stages):
 def ana(client_for):
     client = client_for("ana")
     visibility.current_policy()
+    custom_fields.all_fields()  # cached per process too (crm/custom_fields.py)
     return client
 
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Activity
+from crm.models import CustomField
 from crm.stale import base_of
 from deals.forms import DealForm
 from deals.models import Deal
@@ -79,6 +80,9 @@ def deal_form_post(deal, user, **changes) -> dict:
         "version": deal.version,
         "base": base_of(form),
     }
+    for name, field in form.fields.items():  # the custom fields, as the form shows them
+        if hasattr(field, "custom_spec") and form[name].value() is not None:
+            data[name] = form[name].value()
     return data | changes
 
 
@@ -232,3 +236,29 @@ def test_a_task_reopened_meanwhile_is_marked_done_by_a_stale_page(clients, org):
     task.refresh_from_db()
     assert (task.done, task.version) == (True, 4)
     assert Activity.objects.filter(pk=task.pk, updated_by=org["ana"]).exists()
+
+
+def test_two_saves_of_different_custom_fields_both_survive_and_of_one_never_both_win(
+    clients, org, north_records
+):
+    """Custom values live in one JSON column; a save must not write back the other's stale
+    copy of it (crm.forms.OwnedModelForm merges them field by field, crm/stale.py)."""
+    CustomField.objects.create(model="deal", key="seats", label="Seats", type="number")
+    CustomField.objects.create(model="deal", key="tier", label="Tier", type="text")
+    url = reverse("deals:edit", args=[north_records["deal"].pk])
+    for round_ in range(ROUNDS):
+        deal = Deal.objects.get(pk=north_records["deal"].pk)
+        anas = deal_form_post(deal, org["ana"], custom_seats=str(10 + round_))
+        marias = deal_form_post(deal, org["maria"], custom_tier=f"Gold {round_}")
+        answers = race(url, (clients["ana"], anas), (clients["maria"], marias))
+        assert [a.status_code for a in answers] == [302, 302]
+        deal.refresh_from_db()
+        assert (deal.custom["seats"], deal.custom["tier"]) == (10 + round_, f"Gold {round_}")
+
+        anas = deal_form_post(deal, org["ana"], custom_tier=f"Silver {round_}")
+        marias = deal_form_post(deal, org["maria"], custom_tier=f"Bronze {round_}")
+        answers = race(url, (clients["ana"], anas), (clients["maria"], marias))
+        saved = [a.status_code == 302 for a in answers]
+        assert saved.count(True) == 1, [a.status_code for a in answers]
+        deal.refresh_from_db()
+        assert deal.custom["tier"] == (f"Silver {round_}", f"Bronze {round_}")[saved.index(True)]

@@ -74,3 +74,14 @@ def inline(context, record, field: str):
         inline_edit.context(record, field),
         request=context.get("request"),
     )
+
+
+@register.simple_tag(takes_context=True)
+def custom_values(context, record):
+    """The record's custom values the viewer's role sees (crm/fields.py), as <dt>/<dd> pairs."""
+    from django.utils.html import format_html_join
+
+    from crm import fields
+
+    values = fields.custom_values(record, context["request"].user)
+    return format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((v.label, v.text) for v in values))

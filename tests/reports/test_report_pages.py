@@ -25,7 +25,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from crm import formatting, requirements, visibility
+from crm import custom_fields, formatting, requirements, visibility
 from crm.models import ReportSwitch, VisibilityPolicy
 from deals.models import Deal
 from reports import registry
@@ -873,6 +873,7 @@ def maria(client_for):
     client = client_for("maria")
     visibility.current_policy()
     requirements.disabled_slugs()
+    custom_fields.all_fields()
     return client
 
 
