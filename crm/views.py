@@ -2,6 +2,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 from crm import requirements, visibility
 from crm import search as global_search
 from crm.crud import owned_model_or_404
-from crm.models import ReportSwitch, VisibilityPolicy
+from crm.models import ReportSwitch, SettingChange, VisibilityPolicy
 from crm.records import record_restore
 from crm.settings_forms import VisibilityPolicyForm
 
@@ -48,9 +49,20 @@ def settings_page(request):
         raise PermissionDenied("Only an admin may change the organisation's settings.")
     policy = VisibilityPolicy.objects.filter(pk=1).first() or VisibilityPolicy(pk=1)
     posted = request.POST if request.method == "POST" else None
+    before = model_to_dict(policy, fields=VisibilityPolicyForm.Meta.fields)
     form = VisibilityPolicyForm(posted, instance=policy)
     if posted is not None and form.is_valid():
         form.save()
+        after = model_to_dict(policy, fields=VisibilityPolicyForm.Meta.fields)
+        if after != before:
+            SettingChange.objects.create(
+                by=request.user,
+                area="visibility policy",
+                subject="What reps see and edit",
+                action="changed",
+                before=before,
+                after=after,
+            )
         messages.success(request, "Visibility policy saved.")
         return redirect("settings")
     return render(
@@ -91,7 +103,17 @@ def report_switch(request, slug):
     if slug not in requirements.reports:
         raise Http404("No such report.")
     enabled = request.POST.get("enabled") == "1"
+    was = requirements.is_enabled(slug)
     ReportSwitch.objects.update_or_create(slug=slug, defaults={"enabled": enabled})
+    if was != enabled:
+        SettingChange.objects.create(
+            by=request.user,
+            area="report",
+            subject=requirements.reports[slug].title,
+            action="switched on" if enabled else "switched off",
+            before={"enabled": was},
+            after={"enabled": enabled},
+        )
     requirements.forget_switches()
     title = requirements.reports[slug].title
     messages.success(request, f"{title} is {'on' if enabled else 'off'}.")

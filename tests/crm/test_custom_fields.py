@@ -408,3 +408,25 @@ def test_dates_read_with_the_year(org, client_for):
     contact = ContactFactory(owner=org["ana"], custom={"met": date(2026, 3, 4).isoformat()})
     body = client_for("ana").get(contact.get_absolute_url()).content.decode()
     assert "<dt>First met</dt><dd>4 Mar 2026</dd>" in body
+
+
+# ---- the settings history covers the other settings too ----------------------------------------
+
+
+def test_switching_a_report_and_changing_the_policy_are_in_the_settings_history(org, client_for):
+    from crm.models import VisibilityPolicy
+
+    client = client_for("admin")
+    client.post(reverse("report-switch", args=["forecast"]), {"enabled": "0"})
+    client.post(reverse("report-switch", args=["forecast"]), {"enabled": "0"})  # no change
+    policy = {f: "team" for f in ("company_see", "contact_see", "deal_see", "activity_see")}
+    policy |= {f: "own" for f in ("company_edit", "contact_edit", "deal_edit", "activity_edit")}
+    client.post(reverse("settings"), policy | {"contact_see": "everyone"})
+    assert VisibilityPolicy.objects.get(pk=1).contact_see == "everyone"
+    changes = list(SettingChange.objects.values_list("area", "action", "before", "after"))
+    assert changes[0][:2] == ("visibility policy", "changed")
+    assert (changes[0][2]["contact_see"], changes[0][3]["contact_see"]) == ("team", "everyone")
+    assert changes[1] == ("report", "switched off", {"enabled": True}, {"enabled": False})
+    assert len(changes) == 2
+    body = client.get(reverse("settings-history")).content.decode()
+    assert "Switched off report" in body and "contact see:</span> team → everyone" in body
