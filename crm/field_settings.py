@@ -8,6 +8,8 @@ archiving hides a field everywhere and keeps its values, restoring brings them b
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django import forms
 from django.apps import apps
 from django.contrib import messages
@@ -19,7 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from crm.custom_fields import choices_of
+from crm import custom_sql
+from crm.custom_fields import Spec, choices_of
 from crm.models import CustomField, OwnedModel, SettingChange, User
 
 MAX_CHOICES = 200
@@ -172,6 +175,7 @@ def field_create(request):
     form = CustomFieldForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         field = form.save()
+        custom_sql.sync(Spec.of(field))
         _record(request, field, "added", {})
         messages.success(request, f"Added the field “{field.label}”.")
         return redirect("settings-fields")
@@ -185,7 +189,11 @@ def field_edit(request, pk):
     before = _snapshot(field)
     form = CustomFieldForm(request.POST or None, instance=field)
     if request.method == "POST" and form.is_valid():
+        old_key = before["key"]
         field = form.save()
+        if old_key != field.key:  # allowed only while no record has a value: drop its index
+            custom_sql.sync(replace(Spec.of(field), key=old_key, archived=True))
+        custom_sql.sync(Spec.of(field))
         _record(request, field, "changed", before)
         messages.success(request, f"Saved the field “{field.label}”.")
         return redirect("settings-fields")
@@ -208,6 +216,7 @@ def field_archive(request, pk):
     before = _snapshot(field)
     field.archived = archive
     field.save()
+    custom_sql.sync(Spec.of(field))  # archived: no index; restored: indexed again
     _record(request, field, "archived" if archive else "restored", before)
     verb = "Archived" if archive else "Restored"
     messages.success(request, f"{verb} the field “{field.label}”; its values are kept.")

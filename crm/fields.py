@@ -16,7 +16,7 @@ import django_tables2 as tables
 from django.contrib.auth import get_user_model
 from django.db.models import Model
 
-from crm import custom_fields
+from crm import custom_fields, custom_sql
 from crm.custom_fields import Spec
 from crm.dates import DateFilter
 
@@ -44,6 +44,13 @@ class CustomColumn(tables.Column):
 
     def render(self, value, record):
         return self.spec.display((value or {}).get(self.spec.key)) or "—"
+
+    def order(self, queryset, is_descending):
+        # By the indexed expression (crm/custom_sql.py), not Django's JSON key lookup.
+        expression = custom_sql.value(self.spec)
+        if is_descending:
+            return queryset.order_by(expression.desc(nulls_last=True), "-id"), True
+        return queryset.order_by(expression.asc(nulls_last=True), "id"), True
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,20 @@ def _compare(lookup: str, op: str, convert: Callable[[Any], Any]):
     return method
 
 
+def _indexed(spec: Spec, op: str, convert: Callable[[Any], Any]):
+    """Compare the field's indexed expression (crm/custom_sql.py) with the filter's value."""
+
+    def method(queryset, name, value):
+        if value in (None, ""):
+            return queryset
+        alias = f"cf_{spec.key}"
+        return queryset.alias(**{alias: custom_sql.value(spec)}).filter(
+            **{f"{alias}__{op}": convert(value)}
+        )
+
+    return method
+
+
 def _is(lookup: str):
     def method(queryset, name, value):
         if value not in ("true", "false"):
@@ -118,7 +139,10 @@ def filters_for(spec: Spec) -> dict[str, django_filters.Filter]:
         choices = [(c.value, c.label) for c in spec.choices]
         return {
             name: django_filters.ChoiceFilter(
-                field_name=lookup, label=label, choices=choices, empty_label=f"Any {label.lower()}"
+                label=label,
+                choices=choices,
+                empty_label=f"Any {label.lower()}",
+                method=_indexed(spec, "exact", str),
             )
         }
     if spec.type == "multiple_choice":
@@ -143,16 +167,16 @@ def filters_for(spec: Spec) -> dict[str, django_filters.Filter]:
     if spec.type == "date":
         iso = lambda value: value.isoformat()  # noqa: E731 - stored as "YYYY-MM-DD"
         return {
-            f"{name}_from": DateFilter(label=f"{label} from", method=_compare(lookup, "gte", iso)),
-            f"{name}_to": DateFilter(label=f"{label} to", method=_compare(lookup, "lte", iso)),
+            f"{name}_from": DateFilter(label=f"{label} from", method=_indexed(spec, "gte", iso)),
+            f"{name}_to": DateFilter(label=f"{label} to", method=_indexed(spec, "lte", iso)),
         }
     if spec.type in ("number", "money"):
         return {
             f"{name}_min": django_filters.NumberFilter(
-                label=f"{label} from", method=_compare(lookup, "gte", float)
+                label=f"{label} from", method=_indexed(spec, "gte", float)
             ),
             f"{name}_max": django_filters.NumberFilter(
-                label=f"{label} to", method=_compare(lookup, "lte", float)
+                label=f"{label} to", method=_indexed(spec, "lte", float)
             ),
         }
     if spec.type == "user":

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from crm import requirements, visibility
+from crm import policy_preview, requirements, visibility
 from crm import search as global_search
 from crm.crud import owned_model_or_404
 from crm.models import ReportSwitch, SettingChange, VisibilityPolicy
@@ -51,7 +51,11 @@ def settings_page(request):
     posted = request.POST if request.method == "POST" else None
     before = model_to_dict(policy, fields=VisibilityPolicyForm.Meta.fields)
     form = VisibilityPolicyForm(posted, instance=policy)
-    if posted is not None and form.is_valid():
+    preview = None
+    if posted is not None and form.is_valid() and "preview" in posted:
+        # What the change would do, in words, before anything is saved.
+        preview = policy_preview.preview(form.instance) or ["Nobody's reach would change."]
+    elif posted is not None and form.is_valid():
         form.save()
         after = model_to_dict(policy, fields=VisibilityPolicyForm.Meta.fields)
         if after != before:
@@ -72,6 +76,7 @@ def settings_page(request):
             "form": form,
             "title": "Settings",
             "reports": _report_switches(),
+            "preview": preview,
         },
     )
 

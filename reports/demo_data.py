@@ -23,7 +23,8 @@ from django.utils import timezone
 from contacts import rollups
 from contacts.models import Activity, Company, Contact
 from contacts.normalize import normalize_email, normalize_text
-from crm import search
+from crm import custom_sql, search
+from crm.custom_fields import Spec
 from crm.models import CustomField, Team
 from deals.models import Deal, Pipeline, Stage
 
@@ -318,6 +319,8 @@ def seed(sizes: Sizes, today: date, log=print) -> dict[str, int]:
     _reset_sequences()
     log(f"  {search.rebuild():>9,} search entries")
     log(f"  {rollups.rebuild():>9,} activity days")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the planner's statistics, after a bulk load
     return {
         "companies": len(companies),
         "contacts": len(contacts),
@@ -338,7 +341,7 @@ def _custom_fields() -> None:
         ("deal", "signed", "Signed on", "date", [], False),
     ]
     for model, key, label, kind, choices, in_list in fields:
-        CustomField.objects.get_or_create(
+        field, _ = CustomField.objects.get_or_create(
             model=model,
             key=key,
             defaults={
@@ -349,6 +352,7 @@ def _custom_fields() -> None:
                 "filterable": True,
             },
         )
+        custom_sql.sync(Spec.of(field))  # the index lists filter and sort by
 
 
 def _users() -> dict:
