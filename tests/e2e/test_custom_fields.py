@@ -86,9 +86,13 @@ def test_an_admin_adds_region_and_at_once_ana_is_asked_for_it_sees_it_and_filter
     dialog = page.get_by_role("dialog", name="Add")
     first = dialog.get_by_label("First name")
     expect(first).to_be_focused()
-    actions.type(first, "Nils")
+    # The duplicate check answers while the name is typed; a person reads it before going on.
+    with page.expect_response(re.compile(r"/duplicates/")):
+        actions.type(first, "Nils")
     actions.tab_to(dialog.get_by_label("Last name"))
     actions.type(dialog.get_by_label("Last name"), "Nordsee")
+    expect(first).to_have_value("Nils")
+    expect(dialog.get_by_label("Last name")).to_have_value("Nordsee")
     region = dialog.get_by_label("Region")
     actions.tab_to(region)
     actions.type(region, "North")
