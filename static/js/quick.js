@@ -27,6 +27,7 @@
       var button = document.querySelector("a[data-quick-add]");
       url = button && button.getAttribute("href");
     }
+    dialog.dataset.opening = "1";
     htmx.ajax("GET", url, { target: dialog, swap: "innerHTML" });
     return true;
   }
@@ -43,10 +44,18 @@
     if (field) field.focus();
   }
 
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // After the settle, not the swap: htmx wires the new form's own triggers (the duplicate check)
+  // and applies [autofocus] in its settle step, so a field focused earlier could be typed into
+  // before the check listens, and lose the focus to [autofocus] halfway through a name.
+  document.addEventListener("htmx:afterSettle", function (event) {
     var dialog = quickDialog();
-    if (!dialog || event.detail.target !== dialog) return;
-    if (!dialog.open) dialog.showModal();
+    if (!dialog || event.target !== dialog) return;
+    if (!dialog.open) {
+      // Closed since (Esc while an add was answered): it stays closed unless this opens it.
+      if (!dialog.dataset.opening) return;
+      dialog.showModal();
+    }
+    delete dialog.dataset.opening;
     focusQuickForm(dialog);
   });
 
