@@ -9,6 +9,7 @@ class ContactsConfig(AppConfig):
 
         from contacts import rollups, search
         from contacts.models import Activity, Company, Contact
+        from crm.reassign import reassigned
         from crm.registry import register_inline_fields, register_nav_item
         from crm.search import register_document
 
@@ -36,6 +37,7 @@ class ContactsConfig(AppConfig):
         pre_save.connect(rollups.remember_old_row, sender=Activity, dispatch_uid="rollup-pre")
         post_save.connect(rollups.activity_saved, sender=Activity, dispatch_uid="rollup-save")
         post_delete.connect(rollups.activity_deleted, sender=Activity, dispatch_uid="rollup-del")
+        reassigned.connect(rollups.owner_reassigned, dispatch_uid="rollup-reassigned")
         self.register_quick_adds()
 
     @staticmethod

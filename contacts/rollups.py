@@ -139,6 +139,15 @@ def activity_deleted(sender, instance: Activity, **kwargs):
 
 
 @transaction.atomic
+def owner_reassigned(sender, from_user, to_user, **kwargs):
+    """crm.reassign.reassigned receiver: every activity of `from_user` now is `to_user`'s, so
+    their rows are recounted for both (one statement per row; a one-off admin action)."""
+    rows = list(ActivityDay.objects.filter(owner=from_user).values_list("day", "kind"))
+    old = [(from_user.pk, day, kind) for day, kind in rows]
+    refresh([(to_user.pk, day, kind) for day, kind in rows])
+    refresh(old, may_empty=old)
+
+
 def rebuild() -> int:
     """Recount every row from the activities in one INSERT … SELECT … GROUP BY; returns how many.
 

@@ -210,6 +210,16 @@ USE_TZ = True
 HUDDLE_CURRENCY = os.environ.get("HUDDLE_CURRENCY", "EUR")
 HUDDLE_PHONE_REGION = os.environ.get("HUDDLE_PHONE_REGION", "DE").upper()
 
+# Mail is optional: with EMAIL_HOST set, a new user's set-password link is also e-mailed to them
+# (the admin always sees it on screen, to pass on however they like).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", "587")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "huddle@localhost")
+HUDDLE_MAIL = bool(EMAIL_HOST)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from crm import (  # noqa: F401 (converters: <id:…>)
     converters,
@@ -31,11 +31,24 @@ urlpatterns = [
         field_settings.field_archive,
         name="settings-field-archive",
     ),
+    path("settings/pipelines/", include("deals.pipeline_urls")),
+    path("settings/users/", include("crm.user_urls")),
     path("settings/history/", field_settings.history_page, name="settings-history"),
     path("restore/<str:label>/<id:pk>/", views.restore, name="restore"),
     path("inline/<str:label>/<id:pk>/<str:field>/", inline.inline_edit, name="inline-edit"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The one-time link an admin hands a new user (Settings → Users): choose a password, log in.
+    path(
+        "set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/set_password.html",
+            success_url=reverse_lazy("home"),
+            post_reset_login=True,
+            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+        ),
+        name="password-set",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -327,3 +327,16 @@ def team_editable(queryset: QuerySet, user) -> QuerySet:
     if user.role != "manager":
         return queryset.none()
     return queryset.filter(Q(owner=user) | Q(team_id__in=_managed_teams(user)))
+
+
+def listed_users(user) -> QuerySet:
+    """The people Settings → Users shows this user: everyone to an admin (who changes them), the
+    members of a manager's teams and the manager (read-only), nobody to a rep."""
+    users = get_user_model().objects.all()
+    if not _active(user):
+        return users.none()
+    if _is_admin(user):
+        return users
+    if user.role != "manager":
+        return users.none()
+    return users.filter(Q(pk=user.pk) | Q(team_id__in=_managed_teams(user)))

@@ -31,8 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import tests
 from contacts.models import Activity, Company, Contact
 from crm import requirements, visibility
-from crm.models import ReportSwitch, VisibilityPolicy
-from deals.models import Deal
+from crm.models import ReportSwitch, SettingChange, Team, User, VisibilityPolicy
+from deals.models import Deal, Pipeline, Stage
 from tests import matrix
 from tests.matrix import POLICIES, RECORD_TEXTS, ROLES, Access, Case, Policy
 
@@ -69,6 +69,8 @@ EXEMPT: dict[str, str] = {
     "adds static()); public by nature, no records",
     "login": "must be reachable anonymously; shows no record",
     "logout": "ends the session; shows no record",
+    "password-set": "the one-time link a new user chooses a password with: anonymous by design; "
+    "without a valid token it shows no form and no record (tests/crm/test_user_settings.py)",
     "healthz": "load-balancer probe: anonymous on purpose, answers 'ok', touches no record",
 }
 
@@ -248,6 +250,26 @@ def _snapshot() -> dict:
         "deal_contacts": sorted(Deal.contacts.through.objects.values_list()),
         "policy": list(VisibilityPolicy.objects.values()),
         "report_switches": list(ReportSwitch.objects.values()),
+        # Settings beyond the policy: people, teams, pipelines, and the history of changes.
+        "users": list(
+            User.objects.order_by("pk").values(
+                "pk",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "role",
+                "team_id",
+                "is_active",
+                "password",
+                "session_token",
+            )
+        ),
+        "teams": list(Team.objects.order_by("pk").values()),
+        "team_managers": sorted(Team.managers.through.objects.values_list()),
+        "pipelines": list(Pipeline.objects.order_by("pk").values()),
+        "stages": list(Stage.objects.order_by("pk").values()),
+        "setting_changes": SettingChange.objects.count(),
     }
 
 
