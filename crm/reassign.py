@@ -40,6 +40,13 @@ def owned_counts(user) -> dict[str, int]:
     }
 
 
+def describe(counts: dict[str, int]) -> str:
+    """ "1 company, 84 contacts, 384 activities and 36 deals" (plural names as owned_counts)."""
+    singular = {str(m._meta.verbose_name_plural): str(m._meta.verbose_name) for m in owned_models()}
+    parts = [f"{n:,} {singular[name] if n == 1 else name}" for name, n in counts.items() if n]
+    return " and ".join(", ".join(parts).rsplit(", ", 1)) if parts else "nothing"
+
+
 @transaction.atomic
 def reassign_records(*, from_user, to_user, by) -> dict[str, int]:
     """Give every record `from_user` owns to `to_user`; returns how many moved, per kind."""

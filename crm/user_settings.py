@@ -169,7 +169,7 @@ def users_page(request):
         request,
         "crm/settings_users.html",
         {
-            "title": "Users and teams",
+            "title": "Users and teams" if request.user.is_admin else "My teams",
             "people": people,
             "teams": teams,
             "can_change": request.user.is_admin,
@@ -233,7 +233,7 @@ def user_edit(request, pk):
             "title": str(user),
             "form": form,
             "person": user,
-            "owned": reassign.owned_counts(user),
+            "owned": reassign.describe(reassign.owned_counts(user)),
         },
     )
 
@@ -263,18 +263,22 @@ def user_deactivate(request, pk):
         moved = reassign.deactivate(user=user, reassign_to=to, by=request.user)
         after = _user_snapshot(user) | ({"records to": str(to), "moved": moved} if to else {})
         _record(request, "user", str(user), "deactivated", before, after)
-        total = sum(moved.values())
         messages.success(
             request,
             f"Deactivated {user}."
-            + (f" {total:,} records now belong to {to}." if to else "")
+            + (f" {to} now owns their records ({reassign.describe(moved)})." if to else "")
             + " Their sessions have ended.",
         )
         return redirect("settings-users")
     return render(
         request,
         "crm/settings_user_deactivate.html",
-        {"title": f"Deactivate {user}", "form": form, "person": user, "counts": counts},
+        {
+            "title": f"Deactivate {user}",
+            "form": form,
+            "person": user,
+            "owned": reassign.describe(counts) if owned else "",
+        },
     )
 
 

@@ -209,7 +209,7 @@ def test_deactivating_a_rep_moves_every_record_keeps_history_and_ends_the_sessio
     assert days_before
 
     page = admin.get(reverse("settings-user-deactivate", args=[ana.pk])).content.decode()
-    assert "They own 1 companies, 2 contacts, 2 activities, 1 deals (deleted ones included)" in page
+    assert "They own 1 company, 2 contacts, 2 activities and 1 deal (deleted ones included)" in page
     response = admin.post(
         reverse("settings-user-deactivate", args=[ana.pk]), {"reassign_to": ben.pk}
     )
