@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
-from crm import formatting, visibility
+from crm import custom_fields, formatting, visibility
 from crm.crud import owned_model_or_404, safe_next
 from crm.forms import OwnedModelForm
 from crm.records import record_update, retry_if_stale
@@ -25,37 +25,81 @@ from crm.registry import inline_fields
 TEMPLATE = "crm/inline_field.html"
 
 
+# Custom fields are edited in place too (by their form name, custom_<key>), except those whose
+# value is a list: one input, one value.
+NOT_INLINE_TYPES = frozenset({"multiple_choice"})
+
+
+def custom_spec(record_or_model, field: str, user):
+    """The admin's field `field` (custom_<key>) of this kind of record as `user` sees it, or
+    None when `field` is not a custom field's name."""
+    if not field.startswith(custom_fields.FORM_PREFIX):
+        return None
+    kind = getattr(record_or_model, "policy_key", "")
+    for spec in custom_fields.seen_by(kind, user):
+        if spec.name == field and spec.type not in NOT_INLINE_TYPES:
+            return spec
+    raise Http404("That field cannot be edited in place.")
+
+
 def resolve(label: str, pk: int, field: str, user, *, for_edit: bool):
     """The record and field named in the URL, if inline editing is allowed for them."""
-    if field not in inline_fields.get(label, ()):
-        raise Http404("That field cannot be edited in place.")
     model = owned_model_or_404(label)
+    spec = custom_spec(model, field, user)
+    if spec is None and field not in inline_fields.get(label, ()):
+        raise Http404("That field cannot be edited in place.")
     if for_edit:
-        return visibility.get_editable_or_403(model.objects, user, pk=pk)
+        record = visibility.get_editable_or_403(model.objects, user, pk=pk)
+        if spec is not None and not spec.edits(user):
+            raise PermissionDenied("Your role may not change that field.")
+        return record
     return visibility.get_visible_or_404(model.objects, user, pk=pk)
 
 
 class InlineForm(OwnedModelForm):
+    """One field of a record: a built-in one, or one custom field (`only`), never the others
+    (a required custom field must not stop an edit of the phone number)."""
+
     versioned = False  # the inline edit carries the version and the original value itself
+    only: str = ""
+
+    def _add_custom_fields(self, user) -> None:
+        super()._add_custom_fields(user)
+        for spec in self.custom_specs:
+            if spec.name != self.only:
+                del self.fields[spec.name]
+        self.custom_specs = [s for s in self.custom_specs if s.name == self.only]
 
 
 def form_for(record, field: str, user, data=None):
-    kind = record._meta.get_field(field).get_internal_type()
-    widgets = {"DateField": DateInput(attrs={"type": "date"})}
-    form_class = modelform_factory(
-        type(record),
-        form=InlineForm,
-        fields=[field],
-        widgets={field: widgets[kind]} if kind in widgets else None,
-    )
+    if field.startswith(custom_fields.FORM_PREFIX):
+        form_class = modelform_factory(type(record), form=InlineForm, fields=[])
+        form_class.only = field
+    else:
+        kind = record._meta.get_field(field).get_internal_type()
+        widgets = {"DateField": DateInput(attrs={"type": "date"})}
+        form_class = modelform_factory(
+            type(record),
+            form=InlineForm,
+            fields=[field],
+            widgets={field: widgets[kind]} if kind in widgets else None,
+        )
     return form_class(data, instance=record, user=user, auto_id=f"inline-{record.pk}-%s")
+
+
+def _custom_key(field: str) -> str | None:
+    prefix = custom_fields.FORM_PREFIX
+    return field[len(prefix) :] if field.startswith(prefix) else None
 
 
 def shown(record, field: str) -> str:
     """The value as the user sees it; also what an edit is compared against."""
-    value = getattr(record, field)
+    key = _custom_key(field)
+    value = (record.custom or {}).get(key) if key else getattr(record, field)
     if value is None or value == "":
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(getattr(value, "pk", value))
 
 
@@ -65,13 +109,19 @@ def display(value) -> str:
     return formatting.value(value)
 
 
-def context(record, field: str, **extra) -> dict:
+def context(record, field: str, *, spec=None, **extra) -> dict:
     label = record._meta.label
+    if spec is None and _custom_key(field):
+        spec = next(s for s in custom_fields.for_kind(record.policy_key) if s.name == field)
+    if spec is not None:
+        name, value = spec.label, spec.display((record.custom or {}).get(spec.key))
+    else:
+        name, value = record._meta.get_field(field).verbose_name, display(getattr(record, field))
     ctx = {
         "record": record,
         "field": field,
-        "label": record._meta.get_field(field).verbose_name,
-        "value": display(getattr(record, field)),
+        "label": name,
+        "value": value,
         "shown": shown(record, field),
         "url": _url(label, field, record.pk),
         "dom_id": f"inline-{label.replace('.', '-')}-{record.pk}-{field}",
@@ -122,6 +172,15 @@ def cell(record, field: str):
     return display(getattr(record, field)) or "—"
 
 
+def custom_cell(record, spec, user):
+    """A custom field's value in a table or on a detail page: editable in place when the row
+    may be changed (`is_editable`) and the role may change this field."""
+    editable = getattr(record, "is_editable", False) and spec.edits(user)
+    if editable and spec.type not in NOT_INLINE_TYPES:
+        return display_html(context(record, spec.name, spec=spec))
+    return spec.display((record.custom or {}).get(spec.key)) or "—"
+
+
 @retry_if_stale
 def inline_edit(request, label: str, pk: int, field: str):
     """GET: the value (or, with ?edit=1, its input). POST: save it, or show the conflict."""
@@ -162,7 +221,8 @@ def inline_edit(request, label: str, pk: int, field: str):
     if not form.is_valid():
         return render(request, f"{TEMPLATE}#edit", context(record, field, form=form))
     if field in form.changed_data:
-        record = record_update(record=form.save(commit=False), by=request.user, fields=[field])
+        columns = ["custom"] if _custom_key(field) else [field]
+        record = record_update(record=form.save(commit=False), by=request.user, fields=columns)
     if not request.htmx:  # a plain form post (no JavaScript): back to where it came from
         return HttpResponseRedirect(safe_next(request, fallback=record.get_absolute_url()))
     response = render(request, f"{TEMPLATE}#display", context(record, field, saved=True))
