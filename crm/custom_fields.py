@@ -94,6 +94,7 @@ class Spec:
     in_list: bool
     filterable: bool
     archived: bool
+    needed_by: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, row) -> Spec:
@@ -111,6 +112,7 @@ class Spec:
             in_list=row.in_list,
             filterable=row.filterable,
             archived=row.archived,
+            needed_by=tuple(row.needed_by or ()),
         )
 
     @property

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from crm import custom_sql
+from crm import custom_sql, requirements
 from crm.custom_fields import Spec, choices_of
 from crm.models import CustomField, OwnedModel, SettingChange, User
 
@@ -60,6 +60,13 @@ class CustomFieldForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: everyone.",
     )
+    needed_by = forms.MultipleChoiceField(
+        label="Needed by reports",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="While such a report is on, forms ask for this field up front, and the "
+        "report's completeness and fix list count it.",
+    )
     edit_roles = forms.MultipleChoiceField(
         label="Who may change it",
         choices=ROLE_CHOICES,
@@ -82,6 +89,7 @@ class CustomFieldForm(forms.ModelForm):
             "filterable",
             "see_roles",
             "edit_roles",
+            "needed_by",
         ]
         labels = {"model": "For", "in_list": "Shown in lists by default"}
         help_texts = {"key": "Left blank: made from the label. Fixed once a record has a value."}
@@ -90,6 +98,9 @@ class CustomFieldForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["key"].required = False
         self.fields["order"].required = False
+        self.fields["needed_by"].choices = [
+            (slug, info.title) for slug, info in requirements.reports.items() if info.requires
+        ]
         self.existing = list(choices_of(self.instance.choices)) if self.instance.pk else []
         for index, choice in enumerate(self.existing):
             self.fields[f"choice_{index}"] = forms.CharField(
@@ -123,6 +134,11 @@ class CustomFieldForm(forms.ModelForm):
         clash = CustomField.objects.filter(model=model, key=key).exclude(pk=self.instance.pk)
         if key and clash.exists():
             self.add_error("key", "Another field of these records already uses that key.")
+        checks = _kinds_checked()
+        for slug in cleaned.get("needed_by") or ():
+            if model not in checks.get(slug, ()):
+                title = requirements.reports[slug].title
+                self.add_error("needed_by", f"{title} checks {_names(checks[slug])} only.")
         choices = []
         for index, choice in enumerate(self.existing):
             label = (cleaned.get(f"choice_{index}") or "").strip()
@@ -140,6 +156,20 @@ class CustomFieldForm(forms.ModelForm):
             self.add_error("add_choices", f"At most {MAX_CHOICES} choices.")
         self.instance.choices = choices
         return cleaned
+
+
+def _kinds_checked() -> dict[str, set[str]]:
+    """Report slug -> the kinds of record its completeness checks ("deal")."""
+    kinds = {m._meta.label: m.policy_key for m in apps.get_models() if issubclass(m, OwnedModel)}
+    return {
+        slug: {kinds[label] for label in info.requires if label in kinds}
+        for slug, info in requirements.reports.items()
+    }
+
+
+def _names(kinds) -> str:
+    plural = dict(CustomField.Model.choices)
+    return ", ".join(sorted(str(plural.get(k, k)).lower() for k in kinds))
 
 
 def _snapshot(field: CustomField) -> dict:

@@ -318,6 +318,9 @@ class CustomField(models.Model):
     in_list = models.BooleanField("Shown in lists", default=False)
     filterable = models.BooleanField(default=False)
     archived = models.BooleanField(default=False)
+    # Report slugs: while such a report is on, forms ask for this field up front and the report's
+    # completeness and fix list count it, as for the report's own `requires`.
+    needed_by = models.JSONField("Needed by reports", default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

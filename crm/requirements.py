@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
+from crm import custom_fields
+
 _SWITCH_TTL_SECONDS = 10.0
 _switch_cache: dict[str, object] = {}
 
@@ -50,6 +52,28 @@ def is_enabled(slug: str) -> bool:
     return slug in reports and slug not in disabled_slugs()
 
 
+def requires(slug: str) -> dict[str, tuple[str, ...]]:
+    """What a report needs filled: its own `requires`, and the custom fields an admin marked as
+    needed by it (by their form name, custom_<key>), per model label."""
+    info = reports.get(slug)
+    needed = {label: tuple(names) for label, names in (info.requires if info else {}).items()}
+    labels = _labels_by_kind()
+    for spec in custom_fields.all_fields():
+        if slug in spec.needed_by and not spec.archived and spec.kind in labels:
+            label = labels[spec.kind]
+            needed[label] = (*needed.get(label, ()), spec.name)
+    return needed
+
+
+def _labels_by_kind() -> dict[str, str]:
+    """ "deal" -> "deals.Deal": the owned models by the kind custom fields are declared for."""
+    return {
+        model.policy_key: model._meta.label
+        for model in apps.get_models()
+        if getattr(model, "policy_key", "")
+    }
+
+
 def needed_fields(model_label: str) -> dict[str, list[str]]:
     """field name -> titles of the enabled reports that need it, for one model ("deals.Deal")."""
     off = disabled_slugs()
@@ -57,6 +81,6 @@ def needed_fields(model_label: str) -> dict[str, list[str]]:
     for info in reports.values():
         if info.slug in off:
             continue
-        for field in info.requires.get(model_label, ()):
+        for field in requires(info.slug).get(model_label, ()):
             needed.setdefault(field, []).append(info.title)
     return needed

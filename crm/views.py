@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from crm import policy_preview, requirements, visibility
+from crm import custom_fields, policy_preview, requirements, visibility
 from crm import search as global_search
 from crm.crud import owned_model_or_404
 from crm.models import ReportSwitch, SettingChange, VisibilityPolicy
@@ -87,7 +87,9 @@ def _report_switches() -> list[dict]:
         {
             "info": info,
             "enabled": slug not in off,
-            "needs": [_needs(label, fields) for label, fields in info.requires.items()],
+            "needs": [
+                _needs(label, fields) for label, fields in requirements.requires(slug).items()
+            ],
         }
         for slug, info in requirements.reports.items()
     ]
@@ -96,7 +98,10 @@ def _report_switches() -> list[dict]:
 def _needs(label: str, fields) -> str:
     """ "Deal: Expected close date, Amount": the model and fields as the forms name them."""
     model = apps.get_model(label)
-    names = ", ".join(str(model._meta.get_field(f).verbose_name).capitalize() for f in fields)
+    labels = {s.name: s.label for s in custom_fields.for_kind(model.policy_key)}
+    names = ", ".join(
+        labels.get(f) or str(model._meta.get_field(f).verbose_name).capitalize() for f in fields
+    )
     return f"{str(model._meta.verbose_name).capitalize()}: {names}"
 
 

@@ -19,6 +19,8 @@ from django.apps import apps
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from crm import custom_fields, requirements
+
 MONEY_PLACES = Decimal("0.01")
 
 
@@ -153,22 +155,32 @@ class Report:
         rows, totals = self.compute(user, params)
         return Result(rows, totals, self.completeness(user, params))
 
+    def needs(self) -> dict[str, tuple[str, ...]]:
+        """What this report needs filled, per model label: its own `requires` and the custom
+        fields an admin marked as needed by it (custom_<key>)."""
+        if self.slug in requirements.reports:
+            return requirements.requires(self.slug)
+        return dict(self.requires)
+
     def required_fields(self) -> list[tuple[str, str]]:
         """(model label, field name) pairs this report needs filled."""
-        return [(label, name) for label, names in self.requires.items() for name in names]
+        return [(label, name) for label, names in self.needs().items() for name in names]
 
     def completeness(self, user, params: Params) -> Completeness | None:
         queryset = self.completeness_queryset(user, params)
-        if queryset is None or not self.requires:
+        if queryset is None:
             return None
-        fields = self.requires.get(queryset.model._meta.label, ())
+        needs = self.needs()
+        if not needs:
+            return None
+        fields = needs.get(queryset.model._meta.label, ())
         gaps = {name: missing_q(queryset.model, name) for name in fields}
         figures = queryset.aggregate(
             total=Count("pk"),
             incomplete=Count("pk", filter=_any(gaps.values())),
             **{f"missing_{name}": Count("pk", filter=q) for name, q in gaps.items()},
         )
-        labels = {name: str(queryset.model._meta.get_field(name).verbose_name) for name in fields}
+        labels = {name: field_label(queryset.model, name) for name in fields}
         return Completeness(
             noun=self.completeness_noun,
             total=figures["total"],
@@ -181,7 +193,7 @@ class Report:
         queryset = self.completeness_queryset(user, params)
         if queryset is None:
             return None
-        fields = self.requires.get(queryset.model._meta.label, ())
+        fields = self.needs().get(queryset.model._meta.label, ())
         if not fields:
             return None
         return queryset.filter(_any(missing_q(queryset.model, name) for name in fields))
@@ -195,7 +207,10 @@ class Report:
 
 
 def missing_q(model, name: str) -> Q:
-    """A field counts as missing when it is NULL, or empty text, or a zero amount."""
+    """A field counts as missing when it is NULL, or empty text, or a zero amount; a custom
+    field when its key is absent (an emptied value is removed, never stored blank)."""
+    if name.startswith(custom_fields.FORM_PREFIX):
+        return ~Q(custom__has_key=name.removeprefix(custom_fields.FORM_PREFIX))
     field = model._meta.get_field(name)
     q = Q(**{f"{name}__isnull": True})
     if field.get_internal_type() in ("CharField", "TextField", "EmailField", "URLField"):
@@ -203,6 +218,15 @@ def missing_q(model, name: str) -> Q:
     if field.get_internal_type() == "DecimalField":
         q |= Q(**{name: 0})
     return q
+
+
+def field_label(model, name: str) -> str:
+    """A required field's name as its forms show it (a custom field's label)."""
+    if name.startswith(custom_fields.FORM_PREFIX):
+        for spec in custom_fields.for_kind(model.policy_key, archived=True):
+            if spec.name == name:
+                return spec.label
+    return str(model._meta.get_field(name).verbose_name)
 
 
 def _any(conditions: Iterable[Q]) -> Q:

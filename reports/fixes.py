@@ -12,7 +12,7 @@ FIX_LIST_LENGTH = 50  # a page of work; the next fifty show once these are fille
 
 def fix_rows(report: Report, incomplete, user) -> list[dict]:
     model = incomplete.model
-    fields = report.requires.get(model._meta.label, ())
+    fields = report.needs().get(model._meta.label, ())
     # One query: the records, and for each required field whether it is missing.
     flags = {f"lacks_{name}": missing_q(model, name) for name in fields}
     annotated = incomplete.annotate(

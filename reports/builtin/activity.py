@@ -161,7 +161,7 @@ def _checked_reports() -> list[Report]:
     return [
         r
         for r in registry.all_reports()
-        if r.requires and r.slug != "completeness" and requirements.is_enabled(r.slug)
+        if r.needs() and r.slug != "completeness" and requirements.is_enabled(r.slug)
     ]
 
 
@@ -210,7 +210,7 @@ class CompletenessReport(Report):
             if queryset is None:
                 continue
             model = queryset.model
-            fields = report.requires.get(model._meta.label, ())
+            fields = report.needs().get(model._meta.label, ())
             # One aggregate query per report: each owner's records, and how many lack something.
             groups = (
                 queryset.values(*PERSON)
