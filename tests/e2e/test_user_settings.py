@@ -89,7 +89,9 @@ def test_deactivating_ben_gives_ana_his_records_and_ends_his_open_session(
     actions.type(to, "Ana")
     expect(to).to_have_value(str(people["ana"].pk))
     actions.click(page.get_by_role("button", name="Deactivate Ben"), "click Deactivate Ben")
-    expect(page.locator(".message")).to_contain_text("Deactivated Ben. Ana now owns their records (1 contact).")
+    expect(page.locator(".message")).to_contain_text(
+        "Deactivated Ben. Ana now owns their records (1 contact)."
+    )
     expect(page.get_by_role("row", name=re.compile("^Ben"))).to_contain_text("(deactivated)")
     assert Contact.objects.get(last_name="Bensclient").owner == people["ana"]
 
