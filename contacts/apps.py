@@ -43,9 +43,12 @@ class ContactsConfig(AppConfig):
     @staticmethod
     def register_quick_adds():
         """The "+ Add" dialog's kinds (crm/quick_add.py): a contact first, then the activities."""
-        from contacts.forms import CompanyForm, ContactForm, QuickActivityForm
-        from crm.registry import register_quick_add
+        from contacts.forms import ActivityForm, CompanyForm, ContactForm, QuickActivityForm
+        from crm.registry import register_quick_add, register_record_form
 
+        register_record_form("contact", ContactForm)
+        register_record_form("company", CompanyForm)
+        register_record_form("activity", ActivityForm)
         register_quick_add("contact", "Contact", ContactForm, 10)
         register_quick_add(
             "call", "Call", QuickActivityForm, 20, initial={"kind": "call"}, action="Log a call"

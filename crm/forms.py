@@ -3,7 +3,7 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from crm import custom_fields, requirements, visibility
+from crm import custom_fields, layouts, requirements, visibility
 from crm.stale import StaleEdit, add_version_fields
 
 
@@ -33,6 +33,7 @@ class OwnedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self._add_custom_fields(user)
+        layouts.apply(self, getattr(self._meta.model, "policy_key", ""))
         self._apply_report_needs()
         self._scope_choices(user)
         if self.instance.pk and self.versioned:
@@ -81,6 +82,12 @@ class OwnedModelForm(forms.ModelForm):
                 field.help_text = "Needed by: " + ", ".join(field.needed_by)
 
     @property
+    def chosen_up_front(self):
+        """The fields asked first by choice: the admin's layout, else the form's own."""
+        chosen = getattr(self, "layout_up_front", None)
+        return self.primary_fields if chosen is None else chosen
+
+    @property
     def up_front(self) -> list:
         return [f for f in self.visible_fields() if self._is_up_front(f)]
 
@@ -91,7 +98,7 @@ class OwnedModelForm(forms.ModelForm):
     def _is_up_front(self, bound_field) -> bool:
         field = bound_field.field
         return (
-            bound_field.name in self.primary_fields
+            bound_field.name in self.chosen_up_front
             or field.required
             or bool(getattr(field, "needed_by", None))
             or bool(bound_field.errors)

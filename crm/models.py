@@ -339,6 +339,18 @@ class CustomField(models.Model):
         custom_fields.forget()
 
 
+class Layout(models.Model):
+    """An admin's layout of one kind of record's forms (crm/layouts.py): the order of the fields
+    (built-in and custom, by form name) and which of them are asked up front."""
+
+    kind = models.CharField(max_length=20, unique=True, choices=CustomField.Model.choices)
+    order = models.JSONField(default=list, blank=True)
+    up_front = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Layout of {self.get_kind_display().lower()}"
+
+
 class SettingChange(models.Model):
     """One change made in Settings: who, when, what, and the values before and after."""
 

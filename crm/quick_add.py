@@ -59,7 +59,9 @@ class QuickAddForm:
         """OwnedModelForm.up_front, decided before validation (that also keeps fields in error)."""
         field = self.fields[name]
         return (
-            name in self.primary_fields or field.required or bool(getattr(field, "needed_by", None))
+            name in self.chosen_up_front
+            or field.required
+            or bool(getattr(field, "needed_by", None))
         )
 
     def _get_validation_exclusions(self):

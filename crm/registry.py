@@ -65,3 +65,12 @@ def register_quick_add(
 
 def quick_add_items() -> list[QuickAdd]:
     return sorted(quick_adds.values(), key=lambda item: (item.order, item.key))
+
+
+# The full form of each kind of record ("contact" -> ContactForm): Settings → Layout arranges its
+# fields (crm/layout_settings.py).
+record_forms: dict[str, type] = {}
+
+
+def register_record_form(kind: str, form_class: type) -> None:
+    record_forms[kind] = form_class

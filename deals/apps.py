@@ -5,7 +5,12 @@ class DealsConfig(AppConfig):
     name = "deals"
 
     def ready(self):
-        from crm.registry import register_inline_fields, register_nav_item, register_quick_add
+        from crm.registry import (
+            register_inline_fields,
+            register_nav_item,
+            register_quick_add,
+            register_record_form,
+        )
         from crm.search import register_document
         from deals import search
         from deals.forms import DealForm
@@ -18,3 +23,4 @@ class DealsConfig(AppConfig):
         register_nav_item("Deals", "deals:list", 50)
         register_nav_item("Board", "deals:board", 60)
         register_quick_add("deal", "Deal", DealForm, 40)
+        register_record_form("deal", DealForm)

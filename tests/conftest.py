@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crm import custom_fields, requirements, visibility
+from crm import custom_fields, layouts, requirements, visibility
 from crm.models import User
 from tests.factories import (
     ActivityFactory,
@@ -64,10 +64,13 @@ def _fresh_report_switches():
 
 @pytest.fixture(autouse=True)
 def _fresh_custom_fields():
-    """The custom fields are cached per process as well (crm/custom_fields.py)."""
+    """The custom fields and the form layouts are cached per process as well
+    (crm/custom_fields.py, crm/layouts.py)."""
     custom_fields.forget()
+    layouts.forget()
     yield
     custom_fields.forget()
+    layouts.forget()
 
 
 @pytest.fixture

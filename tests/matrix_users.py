@@ -4,7 +4,7 @@ read-only; reps are refused. ana (North) is on maria's page, never on sam's."""
 
 from __future__ import annotations
 
-from crm.models import SettingChange, Team, User
+from crm.models import Layout, SettingChange, Team, User
 from tests.matrix import (
     ADMIN_PAGE,
     ADMIN_POST,
@@ -115,5 +115,18 @@ CASES: list[Case] = [
         },
         changed=lambda r: Team.objects.filter(name="North-East").exists(),
         changers=ADMIN,
+    ),
+]
+
+CASES += [
+    Case(
+        "settings-layout",
+        {GET: ADMIN_PAGE, POST: ADMIN_POST},
+        kwargs=lambda r: {"kind": "contact"},
+        data=lambda r, user: {"pos_city": "1", "up_city": "on"},
+        changed=lambda r: Layout.objects.filter(kind="contact").exists(),
+        changers=ADMIN,
+        shows="Nordwind",
+        shown_to=frozenset(),
     ),
 ]

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Activity
-from crm import custom_fields, requirements, visibility
+from crm import custom_fields, layouts, requirements, visibility
 from tests.factories import (
     ActivityFactory,
     ContactFactory,
@@ -27,6 +27,7 @@ def ana(client_for):
     visibility.current_policy()  # cached per process, as for nearly every real request
     requirements.disabled_slugs()  # the report switches too (forms read them)
     custom_fields.all_fields()  # and the custom fields
+    layouts.for_kind("contact")  # and the form layouts
     return client
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from crm import custom_fields, visibility
+from crm import custom_fields, layouts, visibility
 from deals.selectors import start_of_today
 from tests.factories import (
     ActivityFactory,
@@ -81,6 +81,7 @@ def ana(client_for):
     client = client_for("ana")
     visibility.current_policy()
     custom_fields.all_fields()  # cached per process too (crm/custom_fields.py)
+    layouts.for_kind("contact")  # and the form layouts (crm/layouts.py)
     return client
 
 

@@ -25,7 +25,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from crm import custom_fields, formatting, requirements, visibility
+from crm import custom_fields, formatting, layouts, requirements, visibility
 from crm.models import ReportSwitch, VisibilityPolicy
 from deals.models import Deal
 from reports import registry
@@ -874,6 +874,7 @@ def maria(client_for):
     visibility.current_policy()
     requirements.disabled_slugs()
     custom_fields.all_fields()
+    layouts.for_kind("deal")
     return client
 
 
