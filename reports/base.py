@@ -44,6 +44,13 @@ class Params:
     since: date | None = None
     days: int | None = None
     extra: dict = field(default_factory=dict)
+    # The admin's filterable fields chosen (crm/custom_fields.py Spec -> stored value): they
+    # narrow the records of their kind wherever `owned()` narrows them.
+    custom: dict = field(default_factory=dict)
+
+    def custom_query_value(self, spec) -> str:
+        value = self.custom[spec]
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
     def start_dt(self) -> datetime | None:
         return _aware(self.start) if self.start else None
@@ -53,7 +60,12 @@ class Params:
         return _aware(self.end + timedelta(days=1)) if self.end else None
 
     def owned(self, queryset: QuerySet, owner_field: str = "owner") -> QuerySet:
-        """Narrow an already-visible queryset to the chosen team or owner (never widens it)."""
+        """Narrow an already-visible queryset to the chosen team or owner, and records of the
+        custom filters' kind to the chosen values (never widens it)."""
+        kind = getattr(queryset.model, "policy_key", "")
+        for spec, value in self.custom.items():
+            if spec.kind == kind:
+                queryset = queryset.filter(**{spec.lookup: value})
         if self.owner is not None:
             queryset = queryset.filter(**{f"{owner_field}_id": self.owner.pk})
         if self.team is not None:
@@ -70,6 +82,7 @@ class Params:
             "pipeline": self.pipeline.pk if self.pipeline else None,
             "since": self.since.isoformat() if self.since else None,
             "days": self.days,
+            **{spec.name: self.custom_query_value(spec) for spec in self.custom},
         }
         return {k: str(v) for k, v in values.items() if v is not None}
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from crm import dates
+from crm import custom_fields, dates
 from crm.models import Team
 from deals.models import Pipeline
 from reports.base import Params, Report
@@ -61,6 +61,9 @@ def period_bounds(name: str, today: date) -> tuple[date, date]:
     return today - timedelta(days=89), today
 
 
+CUSTOM_FILTER_TYPES = ("choice", "yes_no")
+
+
 class ParamsForm(forms.Form):
     """The filters of one report. Unknown or foreign values are errors, never widened scopes."""
 
@@ -90,7 +93,28 @@ class ParamsForm(forms.Form):
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
+        self.custom_specs = self._add_custom_filters(report, user)
         self.data = self._with_defaults(self.data)
+
+    def _add_custom_filters(self, report: Report, user) -> list:
+        """The admin's filterable choice and yes/no fields of the records the report counts
+        (deals, for the reports filtered by pipeline), as the user's role sees them."""
+        kind = "deal" if "pipeline" in report.filters else ""
+        specs = [
+            s
+            for s in (custom_fields.seen_by(kind, user) if kind else [])
+            if s.filterable and s.type in CUSTOM_FILTER_TYPES
+        ]
+        for spec in specs:
+            options = (
+                [(c.value, c.label) for c in spec.choices]
+                if spec.type == "choice"
+                else [("true", "Yes"), ("false", "No")]
+            )
+            self.fields[spec.name] = forms.ChoiceField(
+                label=spec.label, choices=[("", "Any")] + options, required=False
+            )
+        return specs
 
     def _with_defaults(self, data):
         """Show the dates and days a report runs on when none were chosen (the same values
@@ -133,4 +157,8 @@ class ParamsForm(forms.Form):
         params.pipeline = data.get("pipeline")
         params.since = data.get("since") or params.since
         params.days = data.get("days") or params.days
+        for spec in self.custom_specs:
+            value = data.get(spec.name)
+            if value:
+                params.custom[spec] = value == "true" if spec.type == "yes_no" else value
         return params
