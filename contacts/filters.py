@@ -1,33 +1,23 @@
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 
 from contacts.models import Activity, Company, Contact
 from crm.dates import DateFilter
+from crm.list_filters import owner_choices
 from crm.pickers import PickerFilterSet
 from crm.search import matching_ids
-from crm.visibility import visible_owners
 
 
-def _owners(model):
-    """The owner filter's choices: the people whose records of this kind the viewer may see
-    (crm.visibility.visible_owners) — never every user, which would list other teams' people."""
-
-    def owners(request):
-        if request is None:
-            return get_user_model().objects.none()
-        return visible_owners(request.user, model)
-
-    return owners
-
-
-def _companies(request):
+def visible_companies(request):
+    """The company filter's choices: the companies the viewer may see."""
     return Company.objects.visible_to(request.user) if request else Company.objects.none()
 
 
 class CompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name, domain or phone", method="filter_q")
-    owner = django_filters.ModelChoiceFilter(queryset=_owners(Company), empty_label="Any owner")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=owner_choices(Company), empty_label="Any owner"
+    )
     city = django_filters.CharFilter(lookup_expr="iexact", label="City")
 
     class Meta:
@@ -41,9 +31,13 @@ class CompanyFilter(django_filters.FilterSet):
 
 class ContactFilter(PickerFilterSet, django_filters.FilterSet):
     q = django_filters.CharFilter(label="Name, e-mail or phone", method="filter_q")
-    company = django_filters.ModelChoiceFilter(queryset=_companies, empty_label="Any company")
+    company = django_filters.ModelChoiceFilter(
+        queryset=visible_companies, empty_label="Any company"
+    )
     pickers = ("company",)  # a type-ahead, not a select of every company
-    owner = django_filters.ModelChoiceFilter(queryset=_owners(Contact), empty_label="Any owner")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=owner_choices(Contact), empty_label="Any owner"
+    )
 
     class Meta:
         model = Contact
@@ -60,7 +54,9 @@ class ActivityFilter(django_filters.FilterSet):
         label="Done",
         widget=forms.Select(choices=[("", "Done or not"), ("true", "Done"), ("false", "Not done")]),
     )
-    owner = django_filters.ModelChoiceFilter(queryset=_owners(Activity), empty_label="Any owner")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=owner_choices(Activity), empty_label="Any owner"
+    )
     after = DateFilter(field_name="occurs_at", lookup_expr="date__gte", label="From")
     before = DateFilter(field_name="occurs_at", lookup_expr="date__lte", label="To")
 

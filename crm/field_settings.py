@@ -18,6 +18,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -209,7 +210,11 @@ def field_create(request):
         _record(request, field, "added", {})
         messages.success(request, f"Added the field “{field.label}”.")
         return redirect("settings-fields")
-    return render(request, "crm/settings_field_form.html", {"form": form, "title": "New field"})
+    return render(
+        request,
+        "crm/settings_form.html",
+        {"form": form, "title": "New field", "back": reverse("settings-fields")},
+    )
 
 
 @transaction.atomic
@@ -229,8 +234,8 @@ def field_edit(request, pk):
         return redirect("settings-fields")
     return render(
         request,
-        "crm/settings_field_form.html",
-        {"form": form, "title": f"Field: {field.label}", "field": field},
+        "crm/settings_form.html",
+        {"form": form, "title": f"Field: {field.label}", "back": reverse("settings-fields")},
     )
 
 

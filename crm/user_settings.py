@@ -304,7 +304,11 @@ def team_create(request):
         _record(request, "team", str(team), "added", {}, _team_snapshot(team))
         messages.success(request, f"Added team {team}.")
         return redirect("settings-users")
-    return render(request, "crm/settings_team_form.html", {"title": "New team", "form": form})
+    return render(
+        request,
+        "crm/settings_form.html",
+        {"title": "New team", "form": form, "back": reverse("settings-users")},
+    )
 
 
 @transaction.atomic
@@ -320,4 +324,8 @@ def team_edit(request, pk):
             _record(request, "team", str(team), "changed", before, after)
             messages.success(request, f"Saved team {team}.")
         return redirect("settings-users")
-    return render(request, "crm/settings_team_form.html", {"title": str(team), "form": form})
+    return render(
+        request,
+        "crm/settings_form.html",
+        {"title": str(team), "form": form, "back": reverse("settings-users")},
+    )

@@ -1,29 +1,18 @@
 import django_filters
-from django.contrib.auth import get_user_model
 
-from contacts.models import Company
+from contacts.filters import visible_companies
 from crm.dates import DateFilter
+from crm.list_filters import owner_choices
 from crm.pickers import PickerFilterSet
 from crm.search import matching_ids
-from crm.visibility import visible_owners
 from deals.models import Deal, Pipeline, Stage
-
-
-def _owners(request):
-    """The owner filter's choices: the people whose deals the viewer may see
-    (crm.visibility.visible_owners) — never every user, which would list other teams' people."""
-    if request is None:
-        return get_user_model().objects.none()
-    return visible_owners(request.user, Deal)
-
-
-def _companies(request):
-    return Company.objects.visible_to(request.user) if request else Company.objects.none()
 
 
 class DealFilter(PickerFilterSet, django_filters.FilterSet):
     q = django_filters.CharFilter(label="Title", method="filter_q")
-    company = django_filters.ModelChoiceFilter(queryset=_companies, empty_label="Any company")
+    company = django_filters.ModelChoiceFilter(
+        queryset=visible_companies, empty_label="Any company"
+    )
     pickers = ("company",)  # a type-ahead, not a select of every company
     pipeline = django_filters.ModelChoiceFilter(
         queryset=Pipeline.objects.all(), empty_label="Any pipeline"
@@ -31,7 +20,7 @@ class DealFilter(PickerFilterSet, django_filters.FilterSet):
     stage = django_filters.ModelChoiceFilter(
         queryset=Stage.objects.select_related("pipeline"), empty_label="Any stage"
     )
-    owner = django_filters.ModelChoiceFilter(queryset=_owners, empty_label="Any owner")
+    owner = django_filters.ModelChoiceFilter(queryset=owner_choices(Deal), empty_label="Any owner")
     status = django_filters.ChoiceFilter(
         label="Status",
         choices=[("open", "Open"), ("won", "Won"), ("lost", "Lost")],

@@ -54,6 +54,15 @@ def _fragment(request) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
+def _stage_intro(deal_count: int) -> str:
+    held = f"{deal_count} deal{'s' if deal_count != 1 else ''}" if deal_count else "No deal"
+    them = "them" if deal_count else "its deals"
+    return (
+        f"{held} in this stage. A new name and probability apply to {them} at once, on the "
+        "board and in the reports."
+    )
+
+
 def _page_url(pipeline_id: int) -> str:
     return f"{reverse('settings-pipelines')}#pipeline-{pipeline_id}"
 
@@ -323,8 +332,8 @@ def pipeline_edit(request, pk):
         return redirect(_page_url(pipeline.pk))
     return render(
         request,
-        "deals/settings_pipeline_form.html",
-        {"form": form, "pipeline": pipeline, "title": f"Rename “{before['name']}”"},
+        "crm/settings_form.html",
+        {"form": form, "title": f"Rename “{before['name']}”", "back": _page_url(pipeline.pk)},
     )
 
 
@@ -421,13 +430,12 @@ def stage_edit(request, pk):
         return redirect(_page_url(pipeline.pk))
     return render(
         request,
-        "deals/settings_stage_form.html",
+        "crm/settings_form.html",
         {
             "form": form,
-            "stage": stage,
-            "pipeline": pipeline,
-            "deal_count": deal_count,
             "title": f"Stage “{before['name']}” of “{pipeline.name}”",
+            "intro": _stage_intro(deal_count),
+            "back": _page_url(pipeline.pk),
         },
     )
 
