@@ -172,10 +172,13 @@ def cell(record, field: str):
     return display(getattr(record, field)) or "—"
 
 
-def custom_cell(record, spec, user):
-    """A custom field's value in a table or on a detail page: editable in place when the row
-    may be changed (`is_editable`) and the role may change this field."""
-    editable = getattr(record, "is_editable", False) and spec.edits(user)
+def custom_cell(record, spec, user, *, editable: bool | None = None):
+    """A custom field's value in a table or on a detail page: editable in place when the record
+    may be changed (`editable`, else the row's `is_editable`) and the role may change this
+    field."""
+    if editable is None:
+        editable = getattr(record, "is_editable", False)
+    editable = editable and spec.edits(user)
     if editable and spec.type not in NOT_INLINE_TYPES:
         return display_html(context(record, spec.name, spec=spec))
     return spec.display((record.custom or {}).get(spec.key)) or "—"

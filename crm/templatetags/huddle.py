@@ -78,10 +78,18 @@ def inline(context, record, field: str):
 
 @register.simple_tag(takes_context=True)
 def custom_values(context, record):
-    """The record's custom values the viewer's role sees (crm/fields.py), as <dt>/<dd> pairs."""
+    """The record's custom values the viewer's role sees, as <dt>/<dd> pairs, in the admin's
+    order: editable in place where the page lets the viewer change the record (`can_edit`) and
+    the role may change the field; empty ones as "—" (or "add …"), so the gaps show."""
     from django.utils.html import format_html_join
 
-    from crm import fields
+    from crm import custom_fields, inline
 
-    values = fields.custom_values(record, context["request"].user)
-    return format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((v.label, v.text) for v in values))
+    user = context["request"].user
+    editable = bool(context.get("can_edit"))
+    specs = custom_fields.seen_by(getattr(record, "policy_key", ""), user)
+    return format_html_join(
+        "",
+        "<dt>{}</dt><dd>{}</dd>",
+        ((s.label, inline.custom_cell(record, s, user, editable=editable)) for s in specs),
+    )

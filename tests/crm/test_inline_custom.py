@@ -133,3 +133,21 @@ def test_role_rules_hold_in_place(north_records, org, ana):
     editor = maria.get(url(contact, "custom_tier") + "?edit=1", headers=HX).content.decode()
     maria.post(url(contact, "custom_tier"), {"custom_tier": "Gold", **hidden(editor)}, headers=HX)
     assert Contact.objects.get(pk=contact.pk).custom == {"tier": "Gold"}
+
+
+def test_the_detail_page_offers_a_custom_value_in_place_to_whoever_may_change_it(
+    region, north_records, org
+):
+    contact = north_records["contact"]
+    contact.custom = {"region": "Baltic"}
+    contact.save()
+    page = reverse("contacts:detail", args=[contact.pk])
+    editor = url(contact, "custom_region")
+    ana = Client()
+    ana.force_login(org["ana"])
+    html = ana.get(page).content.decode()
+    assert "<dt>Region</dt>" in html and editor in html and 'aria-label="Edit Region"' in html
+    ben = Client()  # sees North's contacts, edits only his own (the default policy)
+    ben.force_login(org["ben"])
+    html = ben.get(page).content.decode()
+    assert "<dt>Region</dt><dd>Baltic</dd>" in html and editor not in html
