@@ -224,10 +224,12 @@ def field_edit(request, pk):
     before = _snapshot(field)
     form = CustomFieldForm(request.POST or None, instance=field)
     if request.method == "POST" and form.is_valid():
-        old_key = before["key"]
+        old_key, old_type = before["key"], before["type"]
         field = form.save()
-        if old_key != field.key:  # allowed only while no record has a value: drop its index
-            custom_sql.sync(replace(Spec.of(field), key=old_key, archived=True))
+        if (old_key, old_type) != (field.key, field.type):
+            # Allowed only while no record has a value: drop the index built for the old key
+            # or type (CREATE INDEX IF NOT EXISTS would keep it as it was).
+            custom_sql.sync(replace(Spec.of(field), key=old_key, type=old_type, archived=True))
         custom_sql.sync(Spec.of(field))
         _record(request, field, "changed", before)
         messages.success(request, f"Saved the field “{field.label}”.")

@@ -104,18 +104,54 @@ def _compare(lookup: str, op: str, convert: Callable[[Any], Any]):
     return method
 
 
-def _indexed(spec: Spec, op: str, convert: Callable[[Any], Any]):
+def _indexed(spec: Spec):
     """Compare the field's indexed expression (crm/custom_sql.py) with the filter's value."""
 
     def method(queryset, name, value):
-        if value in (None, ""):
-            return queryset
-        alias = f"cf_{spec.key}"
-        return queryset.alias(**{alias: custom_sql.value(spec)}).filter(
-            **{f"{alias}__{op}": convert(value)}
-        )
+        return custom_sql.filtered(queryset, spec, exact=str(value)) if value else queryset
 
     return method
+
+
+class _RangeEnd:
+    """One end of a custom date or number range (`…_from` / `…_to`, `…_min` / `…_max`).
+
+    The lower end filters by both ends (the upper end alone only when there is no lower one),
+    so crm/custom_sql.py sees the whole range when it decides how to read it: two wide ends
+    can make a narrow range.
+    """
+
+    def __init__(self, *args, spec: Spec, lower: bool, other: str, convert, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec, self.lower, self.other, self.convert = spec, lower, other, convert
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        other = self.parent.form.cleaned_data.get(self.other)
+        if other in (None, ""):
+            bounds = {"gte" if self.lower else "lte": self.convert(value)}
+        elif self.lower:
+            bounds = {"gte": self.convert(value), "lte": self.convert(other)}
+        else:
+            return qs  # the lower end filtered by both
+        return custom_sql.filtered(qs, self.spec, **bounds)
+
+
+class _DateEnd(_RangeEnd, DateFilter):
+    pass
+
+
+class _NumberEnd(_RangeEnd, django_filters.NumberFilter):
+    pass
+
+
+def _range(spec: Spec, end, low: str, high: str, convert) -> dict[str, django_filters.Filter]:
+    common = {"spec": spec, "convert": convert}
+    return {
+        low: end(label=f"{spec.label} from", lower=True, other=high, **common),
+        high: end(label=f"{spec.label} to", lower=False, other=low, **common),
+    }
 
 
 def _is(lookup: str):
@@ -142,7 +178,7 @@ def filters_for(spec: Spec) -> dict[str, django_filters.Filter]:
                 label=label,
                 choices=choices,
                 empty_label=f"Any {label.lower()}",
-                method=_indexed(spec, "exact", str),
+                method=_indexed(spec),
             )
         }
     if spec.type == "multiple_choice":
@@ -166,19 +202,9 @@ def filters_for(spec: Spec) -> dict[str, django_filters.Filter]:
         }
     if spec.type == "date":
         iso = lambda value: value.isoformat()  # noqa: E731 - stored as "YYYY-MM-DD"
-        return {
-            f"{name}_from": DateFilter(label=f"{label} from", method=_indexed(spec, "gte", iso)),
-            f"{name}_to": DateFilter(label=f"{label} to", method=_indexed(spec, "lte", iso)),
-        }
+        return _range(spec, _DateEnd, f"{name}_from", f"{name}_to", iso)
     if spec.type in ("number", "money"):
-        return {
-            f"{name}_min": django_filters.NumberFilter(
-                label=f"{label} from", method=_indexed(spec, "gte", float)
-            ),
-            f"{name}_max": django_filters.NumberFilter(
-                label=f"{label} to", method=_indexed(spec, "lte", float)
-            ),
-        }
+        return _range(spec, _NumberEnd, f"{name}_min", f"{name}_max", float)
     if spec.type == "user":
         return {
             name: django_filters.ModelChoiceFilter(
@@ -206,23 +232,6 @@ def with_custom_filters(filterset_class, kind: str, user):
 
 
 # ---- detail pages and exports -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Value:
-    label: str
-    text: str
-
-
-def custom_values(record: Model, user) -> list[Value]:
-    """A record's custom values this user's role sees, in the admin's order (empty ones too,
-    as "—", so a detail page shows what is still missing)."""
-    kind = getattr(record, "policy_key", "")
-    stored = getattr(record, "custom", None) or {}
-    return [
-        Value(spec.label, spec.display(stored.get(spec.key)) or "—")
-        for spec in custom_fields.seen_by(kind, user)
-    ]
 
 
 @dataclass(frozen=True)
