@@ -124,9 +124,30 @@ class Activity(OwnedModel):
         "deals.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
-    # NULL for records made in Huddle: NULLs never collide, so the uniqueness below needs no
-    # condition (and validating it costs no query for them).
+    # NULL for records made in Huddle: NULLs never collide, so the uniquenesses below cost no
+    # query to validate for them. A calendar meeting's is its occurrence key within its calendar
+    # source (calendars/ics.py): the UID, and for an instance of a series its RECURRENCE-ID.
     external_id = models.CharField(max_length=255, null=True, blank=True, default=None)  # noqa: DJ001
+    # Meetings imported from a calendar (the calendars app): which of the user's calendars
+    # (their uploads, or one subscription) it came from — by string, as `deal`: the calendars
+    # app builds on contacts. Two colleagues importing the same invite each get their own.
+    calendar_source = models.ForeignKey(
+        "calendars.CalendarSource",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    # SEQUENCE and LAST-MODIFIED of the calendar version stored: only a newer one updates it
+    # (DTSTAMP never counts); the digest tells the same content imported again.
+    ical_sequence = models.IntegerField(null=True, blank=True, editable=False)
+    ical_last_modified = models.DateTimeField(null=True, blank=True, editable=False)
+    ical_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # A date, not a time: occurs_at is the start of that day in the organisation's time zone.
+    all_day = models.BooleanField(default=False)
+    # Cancelled in the calendar: kept (never deleted), shown struck through.
+    cancelled = models.BooleanField(default=False)
 
     history = HistoricalRecords()
     policy_key = "activity"
@@ -142,9 +163,17 @@ class Activity(OwnedModel):
             models.Index(fields=["occurs_at"]),
         ]
         constraints = [
+            # Imports other than calendars: one record per external id and source.
             models.UniqueConstraint(
                 fields=["source", "external_id"],
+                condition=~models.Q(source="calendar"),
                 name="activity_external_id_unique_per_source",
+            ),
+            # Calendars: one meeting per occurrence key within each calendar source.
+            models.UniqueConstraint(
+                fields=["calendar_source", "external_id"],
+                condition=models.Q(source="calendar"),
+                name="activity_external_id_unique_per_calendar",
             ),
         ]
 

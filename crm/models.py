@@ -15,6 +15,10 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
 class Team(models.Model):
     name = models.CharField(max_length=80, unique=True)
     managers = models.ManyToManyField(
@@ -44,6 +48,8 @@ class User(AbstractUser):
     # Part of every session's auth hash: replacing it (at logout) ends every session of the
     # user server-side, although the sessions themselves are signed cookies.
     session_token = models.CharField(max_length=32, default=new_session_token, editable=False)
+    # An IANA zone name: where a calendar's floating times (no zone given) are read.
+    time_zone = models.CharField(max_length=64, default=default_time_zone)
 
     objects = UserManager()
 

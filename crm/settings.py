@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "crm.apps.CrmConfig",
     "contacts.apps.ContactsConfig",
     "deals.apps.DealsConfig",
+    "calendars.apps.CalendarsConfig",
     "reports.apps.ReportsConfig",
 ]
 
@@ -209,6 +210,17 @@ USE_TZ = True
 
 HUDDLE_CURRENCY = os.environ.get("HUDDLE_CURRENCY", "EUR")
 HUDDLE_PHONE_REGION = os.environ.get("HUDDLE_PHONE_REGION", "DE").upper()
+
+# Calendar import (the calendars app): occurrences starting from this many days back to this
+# many days ahead become meetings. Subscriptions are fetched within a total deadline and a size
+# limit; addresses on loopback and private networks are refused (no SSRF) unless allowed here.
+HUDDLE_CALENDAR_DAYS_BACK = envint("HUDDLE_CALENDAR_DAYS_BACK", "90")
+HUDDLE_CALENDAR_DAYS_AHEAD = envint("HUDDLE_CALENDAR_DAYS_AHEAD", "180")
+HUDDLE_CALENDAR_FETCH_SECONDS = envint("HUDDLE_CALENDAR_FETCH_SECONDS", "20")
+HUDDLE_CALENDAR_MAX_BYTES = envint("HUDDLE_CALENDAR_MAX_BYTES", str(10 * 1024 * 1024))
+HUDDLE_CALENDAR_ALLOW_PRIVATE_ADDRESSES = envbool(
+    "HUDDLE_CALENDAR_ALLOW_PRIVATE_ADDRESSES", "false"
+)
 
 # Mail is optional: with EMAIL_HOST set, a new user's set-password link is also e-mailed to them
 # (the admin always sees it on screen, to pass on however they like).

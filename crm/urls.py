@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("contacts.urls")),
     path("deals/", include("deals.urls")),
+    path("calendars/", include("calendars.urls")),
     path("search/", views.search, name="search"),
     path("quick-add/", quick_add.quick_add, name="quick-add"),
     path("quick-add/<slug:key>/", quick_add.quick_add_form, name="quick-add-form"),

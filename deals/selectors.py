@@ -24,7 +24,7 @@ def _open_steps(user):
     its next step — so the steps come from `visible_to`, like a timeline's entries.
     """
     return Activity.objects.visible_to(user).filter(
-        deal=OuterRef("pk"), kind__in=NEXT_STEP_KINDS, done__in=[False]
+        deal=OuterRef("pk"), kind__in=NEXT_STEP_KINDS, done__in=[False], cancelled=False
     )  # `done=False` compiles to `NOT done`, which skips the index
 
 

@@ -728,6 +728,9 @@ def _activities(rng, n, contacts, deals, users, now) -> int:
                 deal.id if deal else None,
                 "manual",
                 None,  # external_id: made in Huddle
+                False,  # all_day
+                False,  # cancelled
+                "",  # ical_digest: not from a calendar
                 *_owned(contact.owner, created),
             )
         )
@@ -792,6 +795,9 @@ def _flush_activities(rows, links) -> None:
             "deal_id",
             "source",
             "external_id",
+            "all_day",
+            "cancelled",
+            "ical_digest",
             *OWNED_COLUMNS,
         ],
         rows,

@@ -71,6 +71,9 @@ EXEMPT: dict[str, str] = {
     "logout": "ends the session; shows no record",
     "password-set": "the one-time link a new user chooses a password with: anonymous by design; "
     "without a valid token it shows no form and no record (tests/crm/test_user_settings.py)",
+    "calendars:feed": "a user's calendar feed: calendar apps cannot log in, so it answers "
+    "anonymously to its secret, revocable address (404 otherwise); it serves only that user's "
+    "own meetings and open tasks (tests/calendars/test_feed.py)",
     "healthz": "load-balancer probe: anonymous on purpose, answers 'ok', touches no record",
 }
 
