@@ -12,6 +12,8 @@ is right again after the next write to it. An activity that moves (new owner, ne
 kind) fixes its old row and its new one. Rows whose recount is zero are removed, so the table
 holds exactly what `rebuild()` would produce.
 
+A meeting cancelled in its calendar (calendars/) is kept but did not happen: it counts nowhere.
+
 The day is the date of `occurs_at` in the organisation time zone (settings.TIME_ZONE): the same
 day that "today" and the weeks of the reports use, whatever the offset on that date (DST).
 """
@@ -30,7 +32,7 @@ from contacts.models import Activity, ActivityDay
 
 # The fields an activity's row depends on; a save that writes none of them changes no count.
 _KEY_FIELDS = frozenset({"owner", "owner_id", "occurs_at", "kind"})
-_COUNTED_FIELDS = _KEY_FIELDS | {"done", "deleted_at"}
+_COUNTED_FIELDS = _KEY_FIELDS | {"done", "deleted_at", "cancelled"}
 
 Key = tuple[int, date, str]  # (owner_id, day, kind)
 
@@ -71,7 +73,7 @@ def refresh(keys, *, may_empty=()) -> None:
         f"SELECT %s, %s, %s, COUNT(*), COUNT(CASE WHEN {quote('done')} THEN 1 END) "
         f"FROM {activities} WHERE {quote('owner_id')} = %s AND {quote('kind')} = %s "
         f"AND {quote('occurs_at')} >= %s AND {quote('occurs_at')} < %s "
-        f"AND {quote('deleted_at')} IS NULL "
+        f"AND {quote('deleted_at')} IS NULL AND NOT {quote('cancelled')} "
         f"ON CONFLICT ({quote('owner_id')}, {quote('day')}, {quote('kind')}) DO UPDATE SET "
         f"{quote('count')} = excluded.{quote('count')}, "
         f"{quote('done_count')} = excluded.{quote('done_count')}"
@@ -125,7 +127,9 @@ def activity_saved(sender, instance: Activity, created=False, raw=False, update_
         return
     new = _key(instance.owner_id, instance.occurs_at, instance.kind)
     keys = [k for k in dict.fromkeys((new, old)) if k is not None]
-    may_empty = [k for k in keys if k != new or instance.deleted_at is not None]
+    may_empty = [
+        k for k in keys if k != new or instance.deleted_at is not None or instance.cancelled
+    ]
     refresh(keys, may_empty=may_empty)
 
 
@@ -159,7 +163,8 @@ def rebuild() -> int:
     """
     ActivityDay.objects.all().delete()
     per_day = (
-        Activity.objects.annotate(day=_local_date())
+        Activity.objects.filter(cancelled=False)
+        .annotate(day=_local_date())
         .values("owner_id", "day", "kind")
         .annotate(count=Count("id"), done_count=Count("id", filter=Q(done=True)))
         .order_by()

@@ -31,10 +31,11 @@ def _berlin(settings):
 
 
 def recount() -> dict:
-    """(owner, day, kind) -> (count, done) over live activities, counted here in Python."""
+    """(owner, day, kind) -> (count, done) over live activities that were not cancelled,
+    counted here in Python."""
     counts: Counter = Counter()
     done: Counter = Counter()
-    for owner_id, occurs_at, kind, is_done in Activity.objects.values_list(
+    for owner_id, occurs_at, kind, is_done in Activity.objects.filter(cancelled=False).values_list(
         "owner_id", "occurs_at", "kind", "done"
     ):
         key = (owner_id, occurs_at.astimezone(ZoneInfo(settings.TIME_ZONE)).date(), kind)
@@ -342,3 +343,15 @@ def test_rebuild_dates_every_moment_around_each_offset_change_as_python_does(org
     assert rollup() == recount()
     for moment in list(moments)[:200]:
         assert rollups.day_of(moment) == moment.astimezone(tz).date()
+
+
+def test_a_meeting_cancelled_in_its_calendar_counts_nowhere_and_counts_again_revived(org):
+    meeting = ActivityFactory(owner=org["ana"], kind="meeting", occurs_at=at(MONDAY, 10))
+    assert rollup() == {(org["ana"].pk, MONDAY, "meeting"): (1, 0)}
+    meeting.cancelled = True
+    record_update(record=meeting, by=org["ana"], fields=["cancelled"])
+    assert rollup() == {}
+    assert rollups.rebuild() == 0 and rollup() == {}
+    meeting.cancelled = False
+    record_update(record=meeting, by=org["ana"], fields=["cancelled"])
+    assert rollup() == {(org["ana"].pk, MONDAY, "meeting"): (1, 0)}
