@@ -32,7 +32,7 @@ def add_region_as_admin(page, actions):
     actions.click(page.get_by_role("link", name="Settings"), "open Settings")
     actions.click(page.get_by_role("link", name="Fields"), "open Fields")
     actions.click(page.get_by_role("link", name="New field"), "click New field")
-    for_records = page.get_by_label("For")
+    for_records = page.get_by_role("combobox", name="For")
     actions.click(for_records, "click For")
     actions.assert_focus(for_records)
     actions.press(for_records, "Escape", "close the list")  # the select keeps the focus
