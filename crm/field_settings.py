@@ -13,7 +13,6 @@ from dataclasses import replace
 from django import forms
 from django.apps import apps
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import Http404
@@ -22,7 +21,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from crm import custom_sql, requirements
+from crm import custom_sql, requirements, visibility
 from crm.custom_fields import Spec, choices_of
 from crm.models import CustomField, OwnedModel, SettingChange, User
 
@@ -30,9 +29,7 @@ MAX_CHOICES = 200
 ROLE_CHOICES = User.Role.choices
 
 
-def _admin_only(request) -> None:
-    if not request.user.is_admin:
-        raise PermissionDenied("Only an admin may change the organisation's fields.")
+SETTINGS_OF = "the organisation's fields"  # what the 403 says only an admin may change
 
 
 def has_values(field: CustomField) -> bool:
@@ -190,7 +187,7 @@ def _record(request, field: CustomField, action: str, before: dict) -> None:
 
 
 def fields_page(request):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     rows = CustomField.objects.all()
     return render(
         request,
@@ -201,7 +198,7 @@ def fields_page(request):
 
 @transaction.atomic
 def field_create(request):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     initial = {"model": request.GET.get("model")} if request.GET.get("model") else None
     form = CustomFieldForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -219,7 +216,7 @@ def field_create(request):
 
 @transaction.atomic
 def field_edit(request, pk):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     field = get_object_or_404(CustomField.objects.select_for_update(), pk=pk)
     before = _snapshot(field)
     form = CustomFieldForm(request.POST or None, instance=field)
@@ -245,7 +242,7 @@ def field_edit(request, pk):
 @transaction.atomic
 def field_archive(request, pk):
     """Archive (hide everywhere, keep the values) or restore a field."""
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     field = get_object_or_404(CustomField.objects.select_for_update(), pk=pk)
     archive = request.POST.get("archived") == "1"
     if archive == field.archived:
@@ -262,7 +259,7 @@ def field_archive(request, pk):
 
 def history_page(request):
     """Every change made in Settings: who, when, what, before and after (newest first)."""
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     changes = SettingChange.objects.select_related("by")[:200]
     return render(
         request,

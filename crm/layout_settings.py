@@ -7,21 +7,18 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from crm import layouts
+from crm import layouts, visibility
 from crm.models import CustomField, Layout, SettingChange
 from crm.registry import record_forms
 
 KINDS = dict(CustomField.Model.choices)
 
 
-def _admin_only(request) -> None:
-    if not request.user.is_admin:
-        raise PermissionDenied("Only an admin may change the layout of forms.")
+SETTINGS_OF = "the layout of forms"  # what the 403 says only an admin may change
 
 
 def _fields(kind: str, user) -> list[dict]:
@@ -72,7 +69,7 @@ class LayoutForm(forms.Form):
 
 @transaction.atomic
 def layout_page(request, kind: str):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     if kind not in record_forms or kind not in KINDS:
         raise Http404("No such kind of record.")
     rows = _fields(kind, request.user)

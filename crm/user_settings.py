@@ -23,10 +23,7 @@ from django.views.decorators.http import require_POST
 from crm import reassign, visibility
 from crm.models import SettingChange, Team, User
 
-
-def _admin_only(request) -> None:
-    if not request.user.is_admin:
-        raise PermissionDenied("Only an admin may change users and teams.")
+SETTINGS_OF = "users and teams"  # what the 403 says only an admin may change
 
 
 def _record(request, area: str, subject: str, action: str, before: dict, after: dict) -> None:
@@ -179,7 +176,7 @@ def users_page(request):
 
 @transaction.atomic
 def user_create(request):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     form = UserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
@@ -215,7 +212,7 @@ def _show_link(request, user: User, *, created: bool):
 
 @transaction.atomic
 def user_edit(request, pk):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     user = get_object_or_404(User.objects.select_for_update(no_key=True), pk=pk)
     before = _user_snapshot(user)
     form = UserForm(request.POST if request.method == "POST" else None, instance=user)
@@ -242,7 +239,7 @@ def user_edit(request, pk):
 @transaction.atomic
 def user_link(request, pk):
     """A fresh set-password link (forgotten password, or the first one was lost)."""
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     user = get_object_or_404(User, pk=pk, is_active=True)
     _record(request, "user", str(user), "set-password link", {}, {"username": user.username})
     return _show_link(request, user, created=False)
@@ -250,7 +247,7 @@ def user_link(request, pk):
 
 @transaction.atomic
 def user_deactivate(request, pk):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     user = get_object_or_404(User.objects.select_for_update(no_key=True), pk=pk, is_active=True)
     counts = reassign.owned_counts(user)
     owned = sum(counts.values())
@@ -285,7 +282,7 @@ def user_deactivate(request, pk):
 @require_POST
 @transaction.atomic
 def user_reactivate(request, pk):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     user = get_object_or_404(User.objects.select_for_update(no_key=True), pk=pk, is_active=False)
     before = _user_snapshot(user)
     user.is_active = True
@@ -297,7 +294,7 @@ def user_reactivate(request, pk):
 
 @transaction.atomic
 def team_create(request):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     form = TeamForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         team = form.save()
@@ -313,7 +310,7 @@ def team_create(request):
 
 @transaction.atomic
 def team_edit(request, pk):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     team = get_object_or_404(Team.objects.select_for_update(no_key=True), pk=pk)
     before = _team_snapshot(team)
     form = TeamForm(request.POST if request.method == "POST" else None, instance=team)

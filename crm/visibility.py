@@ -351,3 +351,9 @@ def listed_users(user) -> QuerySet:
     if user.role != "manager":
         return users.none()
     return users.filter(Q(pk=user.pk) | Q(team_id__in=_managed_teams(user)))
+
+
+def require_admin(user, what: str) -> None:
+    """Settings pages are the admin's: anyone else gets 403 ("Only an admin may change …")."""
+    if not (_active(user) and user.is_admin):
+        raise PermissionDenied(f"Only an admin may change {what}.")

@@ -17,7 +17,7 @@ without JavaScript.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpResponse
@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from crm import visibility
 from crm.converters import is_id
 from crm.models import SettingChange
 from crm.records import retry_if_stale
@@ -45,9 +46,7 @@ PAGE = "deals/settings_pipelines.html"
 NEW_PIPELINE_STAGES = (("New", 10, OPEN), ("Won", 100, WON), ("Lost", 0, LOST))
 
 
-def _admin_only(request) -> None:
-    if not request.user.is_admin:
-        raise PermissionDenied("Only an admin may change the pipelines and their stages.")
+SETTINGS_OF = "the pipelines and their stages"  # what the 403 says only an admin may change
 
 
 def _fragment(request) -> bool:
@@ -279,14 +278,14 @@ def _card(request, pk: int, *, add_form=None, focus_add=False):
 
 
 def pipelines_page(request):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     return _page(request)
 
 
 @require_POST
 @transaction.atomic
 def pipeline_create(request):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     form = PipelineForm(request.POST, auto_id="new-pipeline-%s")
     if not form.is_valid():
         return _page(request, create_form=form)
@@ -312,7 +311,7 @@ def pipeline_create(request):
 @transaction.atomic
 def pipeline_edit(request, pk):
     """Rename a pipeline."""
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     pipeline = get_object_or_404(Pipeline.objects.select_for_update(), pk=pk)
     before = {"name": pipeline.name}
     form = PipelineForm(request.POST if request.method == "POST" else None, instance=pipeline)
@@ -340,7 +339,7 @@ def pipeline_edit(request, pk):
 @transaction.atomic
 def pipeline_remove(request, pk):
     """Remove a pipeline that holds no deal (in the trash neither), unless it is the only one."""
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     pipeline = get_object_or_404(Pipeline.objects.select_for_update(), pk=pk)
     deal_count = Deal.all_objects.filter(pipeline=pipeline).count()
     only = not Pipeline.objects.exclude(pk=pipeline.pk).exists()
@@ -376,7 +375,7 @@ def pipeline_remove(request, pk):
 @require_POST
 @transaction.atomic
 def stage_create(request, pk):
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     pipeline = get_object_or_404(Pipeline.objects.select_for_update(), pk=pk)
     form = StageForm(request.POST, pipeline=pipeline, auto_id=_add_id(pipeline))
     if not form.is_valid():
@@ -401,7 +400,7 @@ def stage_create(request, pk):
 @transaction.atomic
 def stage_edit(request, pk):
     """Rename a stage, change its probability or (while it holds no deals) its kind."""
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     stage = get_object_or_404(Stage.objects.select_for_update().select_related("pipeline"), pk=pk)
     pipeline = stage.pipeline
     before = _stage_snapshot(stage)
@@ -443,7 +442,7 @@ def stage_edit(request, pk):
 @retry_if_stale
 def stage_remove_page(request, pk):
     """Remove a stage; one that holds deals asks first where they go (`stage_remove`)."""
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=pk)
     pipeline = stage.pipeline
     counts = Deal.all_objects.filter(stage=stage).aggregate(
@@ -506,7 +505,7 @@ def stage_remove_page(request, pk):
 @require_POST
 def pipeline_order(request, pk):
     """Put a pipeline's stages in the order posted (a drag, or a Move up / Move down button)."""
-    _admin_only(request)
+    visibility.require_admin(request.user, SETTINGS_OF)
     refused = None
     with transaction.atomic():
         pipeline = get_object_or_404(Pipeline.objects.select_for_update(), pk=pk)
