@@ -3,13 +3,18 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from crm import custom_fields, layouts, requirements, visibility
+from crm import custom_fields, layouts, requirements, visibility, widget_html
 from crm.stale import StaleEdit, add_version_fields
 
 
 class HuddleFormRenderer(TemplatesSetting):
     form_template_name = "crm/form.html"
     field_template_name = "crm/field.html"
+
+    def render(self, template_name, context, request=None):
+        # Inputs, selects and text areas are written out in Python (crm/widget_html.py).
+        html = widget_html.render(template_name, context)
+        return super().render(template_name, context, request) if html is None else html
 
 
 class OwnedModelForm(forms.ModelForm):

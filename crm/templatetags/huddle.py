@@ -1,7 +1,8 @@
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-from crm import formatting
+from crm import formatting, widget_html
 
 register = template.Library()
 
@@ -93,3 +94,23 @@ def custom_values(context, record):
         "<dt>{}</dt><dd>{}</dd>",
         ((s.label, inline.custom_cell(record, s, user, editable=editable)) for s in specs),
     )
+
+
+@register.simple_tag
+def table_rows(table):
+    """The rows of a django-tables2 table as `<tr><td>…`, each cell shown as `{{ cell }}` would.
+
+    The cells are django-tables2's own (render_FOO, linkify, defaults); only the loops are
+    Python. `BoundRow.get_cell(name)` finds its column by walking every column, per cell, so
+    the bound columns are looked up once per table and handed over directly (django-tables2 3.0
+    — pinned in pyproject.toml; tests/crm/test_table_rows.py compares with its own iteration).
+    """
+    columns = list(table.columns)
+    html = []
+    for row in table.paginated_rows:
+        cells = (
+            row._get_and_render_with(column, render_func=row._call_render, default=column.default)
+            for column in columns
+        )
+        html.append("<tr>" + "".join(f"<td>{widget_html.shown(c)}</td>" for c in cells) + "</tr>")
+    return mark_safe("".join(html))
