@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := crm.settings
 
-.PHONY: run test test-fast lint bench install install-test chromium clean
+.PHONY: run test test-fast lint bench loadtest install install-test chromium clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -16,9 +16,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The load test's own test guards its URLs, so the suite installs locust too.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@ $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,load]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-load
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -55,6 +56,15 @@ test-fast: install-test
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+$(VENV)/.installed-load: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[load]'
+	touch $@ $(VENV)/.installed
+
+# gunicorn on 127.0.0.1 against a seeded bench database, 50 simulated people for 3 minutes (locust);
+# e.g. make loadtest LOAD_ARGS="--database postgres". Options: python -m bench.load --help.
+loadtest: $(VENV)/.installed-load
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) huddle.sqlite3* staticfiles .pytest_cache
