@@ -8,6 +8,10 @@ systemd timer, e.g. every 15 minutes:
 A subscription that fails (the server, the limits, not a calendar) keeps its meetings as they
 were and shows the reason on its owner's Calendars page; the others sync all the same. Exit 0
 when every subscription synced, 1 when any failed.
+
+One run at a time (crm.jobs.exclusive_job): a run started while another is still syncing prints
+"sync_calendars is already running, skipped." (on stderr with --json) and exits 0, so cron may
+start it as often as it likes.
 """
 
 import json
@@ -15,6 +19,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from calendars import services
+from crm.jobs import exclusive_job, skipped_message
+
+JOB = "sync_calendars"
 
 
 class Command(BaseCommand):
@@ -26,7 +33,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_json=False, **options):
-        results = services.sync_all()
+        with exclusive_job(JOB) as acquired:
+            if not acquired:  # with --json, stdout stays JSON-only
+                (self.stderr if as_json else self.stdout).write(skipped_message(JOB))
+                return
+            self.report(services.sync_all(), as_json)
+
+    def report(self, results, as_json: bool) -> None:
         if as_json:
             rows = [
                 {"id": source.pk, "user": source.owner.username, "url": source.url}
