@@ -1,7 +1,8 @@
 """Who a meeting is with: its attendees and organiser, matched to the contacts the importing
 user may see (crm/visibility.py decides), their company and the one open deal that links them.
 
-Addresses compare lower-cased (`MAILTO:Ana.Client@Example.COM` is ana.client@example.com). An
+Addresses compare lower-cased (`MAILTO:Ana.Client@Example.COM` is ana.client@example.com), with
+any of a contact's e-mails. An
 address of any Huddle user is the user's own or a colleague's: never a contact, never unknown.
 Everything else is unknown, listed after the import to be added as a contact in one click.
 A few queries per import, whatever its size.
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
-from contacts.models import Company, Contact
+from contacts.models import Company, Contact, ContactHandle
 from deals.models import Deal
 
 CHUNK = 500  # addresses per IN (…): far below any database's limit on parameters
@@ -40,11 +41,15 @@ class Directory:
         wanted = [e for e in emails if e not in self.colleagues]
         self.contacts: dict[str, list[tuple[int, int | None]]] = {}
         for start in range(0, len(wanted), CHUNK):
+            # Any of a contact's addresses, not only the primary (contacts/addresses.py).
             rows = (
-                Contact.objects.visible_to(user)
-                .filter(email_normalized__in=wanted[start : start + CHUNK])
-                .order_by("pk")
-                .values_list("email_normalized", "pk", "company_id")
+                ContactHandle.objects.filter(
+                    kind=ContactHandle.Kind.EMAIL,
+                    normalized__in=wanted[start : start + CHUNK],
+                    contact__in=Contact.objects.visible_to(user).values("pk"),
+                )
+                .order_by("contact_id")
+                .values_list("normalized", "contact_id", "contact__company_id")
             )
             for email, pk, company_id in rows:
                 self.contacts.setdefault(email, []).append((pk, company_id))

@@ -1,11 +1,16 @@
+import json
 from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.utils import ErrorDict
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.text import format_lazy
 
+from contacts import addresses, birthdays
+from contacts.addresses import Addresses, Label
 from contacts.models import Activity, Company, Contact
 from crm import dates, pickers
 from crm.converters import is_id
@@ -24,9 +29,136 @@ class CompanyForm(OwnedModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
+class AddressRows(forms.Widget):
+    """A contact's other e-mails (or phones): one row per address, a label and a value, and a
+    blank row to add one more. Posted as `emails-rows` (how many rows were shown) and
+    `emails-<i>-label` / `emails-<i>-value`; "Add another" (htmx) asks for one more blank row
+    (`add_row=emails`). Without JavaScript, the blank row adds one address per save."""
+
+    template_name = "contacts/partials/address_rows.html"
+
+    def __init__(self, kind: str, attrs=None):
+        super().__init__(attrs)
+        self.kind = kind
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:  # JSON put back by a stale edit's merge (crm/stale.py), or forged
+            return addresses.entries(data.get(name))
+        try:
+            count = min(int(data.get(f"{name}-rows") or 0), addresses.MAX_OTHERS + 1)
+        except ValueError:
+            count = 0
+        rows = [
+            {
+                "label": str(data.get(f"{name}-{i}-label") or ""),
+                "value": str(data.get(f"{name}-{i}-value") or ""),
+            }
+            for i in range(max(count, 0))
+        ]
+        if data.get("add_row") == name and len(rows) <= addresses.MAX_OTHERS:
+            rows.append({"label": Label.WORK, "value": "", "added": True})
+        return rows
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}-rows" not in data
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value else []
+            except ValueError:
+                value = []
+        return [row for row in value or [] if isinstance(row, dict)]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = list(context["widget"]["value"])
+        if (not rows or str(rows[-1].get("value") or "").strip()) and len(rows) <= (
+            addresses.MAX_OTHERS - 1
+        ):
+            rows.append({"label": Label.WORK, "value": ""})  # the blank row to add one more
+        noun = addresses.KIND_NAMES[self.kind]
+        context["widget"].update(
+            rows=[
+                {
+                    **row,
+                    "index": i,
+                    "name": f"{addresses.ordinal(i + 2)} {noun}",
+                    "label": row.get("label") or Label.WORK,
+                }
+                for i, row in enumerate(rows)
+            ],
+            labels=Label.choices,
+            kind=self.kind,
+            input_type="email" if self.kind == "email" else "tel",
+            noun=noun,
+            can_add=len(rows) <= addresses.MAX_OTHERS,
+        )
+        return context
+
+
+class AddressesField(forms.Field):
+    """The other e-mails or phones, cleaned to what the contact stores (contacts/addresses.py)."""
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("required", False)
+        super().__init__(widget=AddressRows(kind), **kwargs)
+
+    def to_python(self, value):
+        return addresses.entries(value)
+
+    def validate(self, value):
+        pass  # see clean(): a blank list is fine, rows are checked together
+
+    def clean(self, value):
+        return addresses.clean_others(self.kind, self.to_python(value))
+
+    def prepare_value(self, value):
+        # Stored addresses travel as JSON (a stale edit's merge puts them back into the data);
+        # rows posted a moment ago stay as posted, blank ones included.
+        return json.dumps(list(value)) if isinstance(value, Addresses) else value
+
+    def has_changed(self, initial, data):
+        return addresses.entries(initial) != addresses.entries(data)
+
+
+class AddressGroup(BoundField):
+    """The primary e-mail (or phone) shown with its label and the contact's other addresses,
+    as one group, as address books show them; in a form without them (quick add), alone."""
+
+    def get_context(self):
+        context = super().get_context()
+        fields = self.form.fields
+        for key, name in (("label_field", f"{self.name}_label"), ("others", f"{self.name}s")):
+            context[key] = self.form[name] if name in fields else None
+        return context
+
+
+class _Primary:
+    bound_field_class = AddressGroup
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("template_name", "contacts/partials/address_group.html")
+        super().__init__(*args, **kwargs)
+
+
+class PrimaryEmailField(_Primary, forms.EmailField):
+    pass
+
+
+class PrimaryPhoneField(_Primary, forms.CharField):
+    pass
+
+
 class ContactForm(OwnedModelForm):
     primary_fields = ("first_name", "last_name", "company", "email", "phone")
     duplicates_url = format_lazy("{}?kind=contact", reverse_lazy("contacts:duplicates"))
+    # Shown inside their primary's group: field -> its primary.
+    GROUPED = {"email_label": "email", "emails": "email", "phone_label": "phone", "phones": "phone"}
+
+    emails = AddressesField(kind="email", label="Other e-mails")
+    phones = AddressesField(kind="phone", label="Other phones")
 
     class Meta:
         model = Contact
@@ -36,16 +168,64 @@ class ContactForm(OwnedModelForm):
             "company",
             "job_title",
             "email",
+            "email_label",
+            "emails",
             "phone",
+            "phone_label",
+            "phones",
+            "birthday",
             "city",
             "owner",
             "notes",
         ]
+        field_classes = {
+            "email": PrimaryEmailField,
+            "phone": PrimaryPhoneField,
+            "birthday": birthdays.BirthdayField,
+        }
+        labels = {"email_label": "Label", "phone_label": "Label"}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         pickers.scale(self, "company")
+        for kind in ("email", "phone"):
+            if f"{kind}_label" in self.fields:
+                label = self.fields[f"{kind}_label"]
+                label.required = False  # a form posted without it keeps the label there is
+                label.widget.attrs["aria-label"] = (
+                    f"Label of the primary {addresses.KIND_NAMES[kind]}"
+                )
+
+    def clean_email_label(self):
+        return self.cleaned_data.get("email_label") or self.instance.email_label or Label.WORK
+
+    def clean_phone_label(self):
+        return self.cleaned_data.get("phone_label") or self.instance.phone_label or Label.WORK
+
+    def visible_fields(self):
+        """The labels and other addresses render inside their primary's group (AddressGroup)."""
+        grouped = {name for name, primary in self.GROUPED.items() if primary in self.fields}
+        return [f for f in super().visible_fields() if f.name not in grouped]
+
+    def clean(self):
+        """No primary but others: the first of them becomes the primary, with its label."""
+        cleaned = super().clean()
+        for kind in ("email", "phone"):
+            names = (kind, f"{kind}_label", f"{kind}s")
+            if not all(name in self.fields for name in names) or cleaned.get(kind):
+                continue
+            others = cleaned.get(f"{kind}s") or []
+            if others and kind not in self.errors:
+                first, *rest = others
+                cleaned[kind], cleaned[f"{kind}_label"] = first["value"], first["label"]
+                cleaned[f"{kind}s"] = Addresses(rest)
+        return cleaned
+
+    def show_unchecked(self) -> None:
+        """Show the posted form again (one more address row, see AddressRows) without checking
+        it: a half-typed contact should not answer "Add another" with errors."""
+        self._errors = ErrorDict()
 
 
 class ContactsChoiceField(forms.ModelMultipleChoiceField):

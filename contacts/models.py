@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from contacts import addresses, birthdays
+from contacts.addresses import AddressesField, Label
 from contacts.normalize import normalize_email, normalize_phone, normalize_text
 from crm.dates import validate_date_in_range
 from crm.models import OwnedModel, OwnedQuerySet
@@ -53,8 +56,22 @@ class Contact(OwnedModel):
         Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
     job_title = models.CharField(max_length=120, blank=True)
+    # The primary e-mail and phone (lists, sorting, inline edit, quick add, exports read these);
+    # the others, labelled, in `emails` / `phones` (contacts/addresses.py).
     email = models.EmailField("e-mail", blank=True)
+    email_label = models.CharField(
+        "e-mail label", max_length=10, choices=Label.choices, default=Label.WORK
+    )
+    emails = AddressesField("other e-mails", default=list, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    phone_label = models.CharField(
+        "phone label", max_length=10, choices=Label.choices, default=Label.WORK
+    )
+    phones = AddressesField("other phones", default=list, blank=True)
+    # "1985-04-23", or "--04-23" when the year is not known (contacts/birthdays.py).
+    birthday = models.CharField(
+        max_length=10, blank=True, validators=[birthdays.validate], help_text=birthdays.HELP
+    )
     city = models.CharField(max_length=80, blank=True)
     notes = models.TextField(blank=True)
 
@@ -83,11 +100,55 @@ class Contact(OwnedModel):
     def get_absolute_url(self) -> str:
         return reverse("contacts:detail", args=[self.pk])
 
+    @property
+    def birthday_shown(self) -> str:
+        return birthdays.display(self.birthday)
+
+    def clean_fields(self, exclude=None):
+        """The addresses are checked together (none twice, a primary while there are others),
+        each error on a field being written (contacts/addresses.py `check`)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = set(exclude or ()) | set(errors)
+        for field, messages in addresses.check(self, skip).items():
+            errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
     def save(self, *args, **kwargs):
         self.name_normalized = normalize_text(self.full_name)
         self.email_normalized = normalize_email(self.email)
         self.phone_normalized = normalize_phone(self.phone)
         super().save(*args, **kwargs)
+
+
+class ContactHandle(models.Model):
+    """One normalised address of a contact (any of its e-mails or phones, the primary ones
+    included): how the duplicate check and imports find a contact by any address with one
+    indexed lookup. Derived from the contact's row and rewritten with it
+    (contacts/addresses.py `contact_saved`); never edited by itself."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "e-mail"
+        PHONE = "phone", "phone"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="handles")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    normalized = models.CharField(max_length=254)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "normalized"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "kind", "normalized"], name="contact_handle_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.normalized}"
 
 
 class Activity(OwnedModel):

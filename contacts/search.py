@@ -1,17 +1,21 @@
 """How contacts and companies read in global search (see crm/search.py)."""
 
+from contacts import addresses
 from contacts.models import Company, Contact
 from crm.search import Document, phone_suffixes
 
 
 def contact_document(contact: Contact) -> Document:
+    """Found by its name, every e-mail and phone it has (the primary ones and the others), and
+    its company's name; shown with its primary e-mail and phone."""
     company = contact.company.name if contact.company_id and contact.company else ""
+    handles = sorted(addresses.handles_of(contact))
     terms = " ".join(
         x
         for x in (
             contact.name_normalized,
-            contact.email_normalized,
-            phone_suffixes(contact.phone_normalized),
+            *(value for kind, value in handles if kind == "email"),
+            *(phone_suffixes(value) for kind, value in handles if kind == "phone"),
             company.lower(),
         )
         if x

@@ -9,6 +9,7 @@ types the same way contacts/normalize.py stores it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from django.conf import settings
@@ -20,12 +21,18 @@ NATIONAL_QUERY_DIGITS = 5  # "0175 6…" is the start of a national number; "010
 def e164_digits(value: str | None, region: str | None = None) -> str:
     """The E.164 digits of a number as typed. What phonenumbers cannot read keeps its digits
     (a leading 00 read as +), so an odd number still matches itself."""
-    value = (value or "").strip()
+    return _e164_digits((value or "").strip(), region or settings.HUDDLE_PHONE_REGION)
+
+
+@lru_cache(maxsize=65_536)
+def _e164_digits(value: str, region: str) -> str:
+    # Parsing costs ~60 µs and imports, searches and saves read the same numbers over and
+    # over; the answer depends only on the text and the region, both in the key.
     digits = _NON_DIGITS.sub("", value)
     if not digits:
         return ""
     try:
-        number = phonenumbers.parse(value, region or settings.HUDDLE_PHONE_REGION)
+        number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         number = None
     if number is not None and number.national_number:

@@ -20,8 +20,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contacts import rollups
-from contacts.models import Activity, Company, Contact
+from contacts import addresses, rollups
+from contacts.models import Activity, Company, Contact, ContactHandle
 from contacts.normalize import normalize_email, normalize_text
 from crm import custom_sql, search
 from crm.custom_fields import Spec
@@ -522,9 +522,34 @@ def _companies(rng, n, owners, now) -> list[Row]:
     return out
 
 
+def _other_addresses(pk: int, first: str, last: str, domain: str) -> tuple[str, str, list]:
+    """Some contacts have a private e-mail or a mobile number too, as address books do: the
+    JSON of both lists and their lookup rows (contacts.ContactHandle). From the id, not the
+    random stream, so the rest of the demo data stays as it was."""
+    emails, phones, handles = [], [], []
+    if pk % 7 == 0:
+        home = "home.example" if domain == "mail.example" else "mail.example"
+        address = f"{normalize_text(first)}.{normalize_text(last)}{pk}@{home}".replace(" ", "")
+        emails.append({"label": "home", "value": address})
+        handles.append(("email", normalize_email(address)))
+    if pk % 5 == 0:
+        mobile, digits = _phone(150 + pk % 30, 10000000 + (pk * 7919) % 89999999)
+        phones.append({"label": "mobile", "value": mobile})
+        handles.append(("phone", digits))
+    return json.dumps(emails), json.dumps(phones), handles
+
+
+def _birthday(pk: int) -> str:
+    """A birthday for half the contacts, every other one without its year."""
+    if pk % 4 > 1:
+        return ""
+    day = f"{1 + pk % 12:02d}-{1 + pk % 28:02d}"
+    return f"{1950 + pk % 50}-{day}" if pk % 4 == 0 else f"--{day}"
+
+
 def _contacts(rng, n, companies, now) -> list[Row]:
     first_id = _next_id(Contact)
-    rows, out = [], []
+    rows, out, handles = [], [], []
     for i in range(n):
         pk = first_id + i
         company = companies[i % len(companies)] if companies and rng.random() < 0.92 else None
@@ -534,6 +559,8 @@ def _contacts(rng, n, companies, now) -> list[Row]:
         phone, phone_normalized = _phone(rng.randint(150, 179), rng.randint(1000000, 99999999))
         owner = company.owner if company else companies[i % len(companies)].owner
         created = now - timedelta(days=rng.randint(0, 700), minutes=rng.randint(0, 600))
+        emails, phones, others = _other_addresses(pk, first, last, domain)
+        handles.extend((pk, kind, value) for kind, value in others)
         rows.append(
             (
                 pk,
@@ -548,6 +575,11 @@ def _contacts(rng, n, companies, now) -> list[Row]:
                 normalize_text(f"{first} {last}"),
                 normalize_email(email),
                 phone_normalized,
+                "work",
+                emails,
+                "work",
+                phones,
+                _birthday(pk),
                 *_owned(owner, created)[:-1],
                 json.dumps({"region": REGIONS[pk % len(REGIONS)]}),
             )
@@ -568,10 +600,18 @@ def _contacts(rng, n, companies, now) -> list[Row]:
             "name_normalized",
             "email_normalized",
             "phone_normalized",
+            "email_label",
+            "emails",
+            "phone_label",
+            "phones",
+            "birthday",
             *OWNED_COLUMNS,
         ],
         rows,
     )
+    # Every address in the lookup table: the primary ones by INSERT … SELECT, the others here.
+    addresses.copy_primary_handles(first_id=first_id)
+    _insert(ContactHandle, ["contact_id", "kind", "normalized"], handles)
     return out
 
 

@@ -615,3 +615,16 @@ def test_a_cancel_of_a_whole_series_cancels_every_meeting_of_it(people):
     assert result.cancelled == 3
     assert series.count() == 3 and all(m.cancelled for m in series)
     assert not meeting(ana, "Intro call").cancelled
+
+
+def test_an_attendee_matching_a_contact_s_second_e_mail_links_that_contact(people):
+    ana = people["ana"]
+    client = people["client"]
+    client.email = "ana.client@work.example"  # the invite's address is now her other one
+    client.emails = [{"label": "home", "value": "ana.client@example.com"}]
+    client.save()
+
+    result = run(ana, "google_export.ics")  # ATTENDEE …:mailto:Ana.Client@Example.COM
+
+    assert list(meeting(ana, "Rollout check-in (moved)").contacts.all()) == [client]
+    assert "ana.client@example.com" not in result.unknown_attendees
