@@ -7,7 +7,7 @@ class ContactsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save, pre_save
 
-        from contacts import rollups, search
+        from contacts import addresses, rollups, search
         from contacts.models import Activity, Company, Contact
         from crm.reassign import reassigned
         from crm.registry import register_inline_fields, register_nav_item
@@ -16,7 +16,7 @@ class ContactsConfig(AppConfig):
         register_document(
             Contact,
             search.contact_document,
-            watch=["first_name", "last_name", "email", "phone", "company"],
+            watch=["first_name", "last_name", "email", "phone", "emails", "phones", "company"],
             label=("company", "name"),
         )
         register_document(
@@ -25,6 +25,8 @@ class ContactsConfig(AppConfig):
             watch=["name", "domain", "phone", "city"],
             related=search.company_dependents,
         )
+        # Every address of a contact, in the lookup table the duplicate check and imports read.
+        post_save.connect(addresses.contact_saved, sender=Contact, dispatch_uid="contact-handles")
         register_inline_fields(
             "contacts.Contact", "first_name", "last_name", "job_title", "email", "phone", "city"
         )
@@ -33,12 +35,56 @@ class ContactsConfig(AppConfig):
         register_nav_item("Contacts", "contacts:list", 20)
         register_nav_item("Companies", "contacts:company-list", 30)
         register_nav_item("Activities", "contacts:activity-list", 40)
+        self.register_list_tables()
         # The activity rollup follows every write of an activity (contacts/rollups.py).
         pre_save.connect(rollups.remember_old_row, sender=Activity, dispatch_uid="rollup-pre")
         post_save.connect(rollups.activity_saved, sender=Activity, dispatch_uid="rollup-save")
         post_delete.connect(rollups.activity_deleted, sender=Activity, dispatch_uid="rollup-del")
         reassigned.connect(rollups.owner_reassigned, dispatch_uid="rollup-reassigned")
         self.register_quick_adds()
+        self.register_list_exports()
+
+    @staticmethod
+    def register_list_exports():
+        """The lists' exports and `manage.py export` (crm/crud.py): the pages' own parts."""
+        from contacts import vcard_export, views
+        from contacts.filters import ActivityFilter, CompanyFilter, ContactFilter
+        from contacts.tables import ActivityTable, CompanyTable, ContactTable
+        from crm.registry import ExtraFormat, register_list_export
+
+        vcard = ExtraFormat(vcard_export.CONTENT_TYPE, vcard_export.vcards)
+        register_list_export(
+            "contacts",
+            records=views.contact_records,
+            filterset_class=ContactFilter,
+            table_class=ContactTable,
+            url_name="contacts:export",
+            formats={"vcf": vcard},
+        )
+        register_list_export(
+            "companies",
+            records=views.company_records,
+            filterset_class=CompanyFilter,
+            table_class=CompanyTable,
+            url_name="contacts:company-export",
+        )
+        register_list_export(
+            "activities",
+            records=views.activity_records,
+            filterset_class=ActivityFilter,
+            table_class=ActivityTable,
+            url_name="contacts:activity-export",
+        )
+
+    @staticmethod
+    def register_list_tables():
+        """The lists' tables, whose built-in columns people may hide (crm/fields.py)."""
+        from contacts.tables import ActivityTable, CompanyTable, ContactTable
+        from crm.fields import register_list_table
+
+        register_list_table("contact", ContactTable)
+        register_list_table("company", CompanyTable)
+        register_list_table("activity", ActivityTable)
 
     @staticmethod
     def register_quick_adds():

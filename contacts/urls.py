@@ -23,6 +23,7 @@ urlpatterns = [
     path("companies/<id:pk>/log/", views.company_log, name="company-log"),
     path("activities/", views.activity_list, name="activity-list"),
     path("activities/new/", views.activity_create, name="activity-create"),
+    path("activities/export.<str:fmt>", views.activity_export, name="activity-export"),
     path("activities/<id:pk>/", views.activity_detail, name="activity-detail"),
     path("activities/<id:pk>/edit/", views.activity_edit, name="activity-edit"),
     path("activities/<id:pk>/delete/", views.activity_delete, name="activity-delete"),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from contacts import timeline
+from contacts import addresses, timeline
 from contacts.duplicates import company_duplicates, contact_duplicates
 from contacts.filters import ActivityFilter, CompanyFilter, ContactFilter
 from contacts.forms import (
@@ -25,14 +25,11 @@ from contacts.services import activity_follow_up, activity_log, activity_set_don
 from contacts.tables import ActivityTable, CompanyTable, ContactTable
 from crm.converters import is_id
 from crm.crud import delete_page, errors_text, export_list, form_page, render_list, safe_next
-from crm.fields import ExportField
-from crm.formatting import date as as_date
 from crm.records import retry_if_stale
 from crm.visibility import (
     can_edit,
     get_editable_or_403,
     get_visible_or_404,
-    related_label,
     with_editable_flag,
     with_related_flags,
 )
@@ -42,17 +39,13 @@ NEXT_STEP_DAYS = 3
 # ---- companies ----------------------------------------------------------------------------
 
 
+def company_records(user):
+    """The companies list's records for a user, before its filters (its export's too)."""
+    return Company.objects.visible_to(user).select_related("owner")
+
+
 def _companies(request):
-    return Company.objects.visible_to(request.user).select_related("owner")
-
-
-COMPANY_EXPORT = [
-    ExportField("Name", lambda c: c.name),
-    ExportField("Domain", lambda c: c.domain),
-    ExportField("Phone", lambda c: c.phone),
-    ExportField("City", lambda c: c.city),
-    ExportField("Owner", lambda c: str(c.owner)),
-]
+    return company_records(request.user)
 
 
 def company_list(request):
@@ -64,19 +57,12 @@ def company_list(request):
         table_class=CompanyTable,
         template="contacts/company_list.html",
         title="Companies",
-        extra={"export_url": reverse("contacts:company-export", args=["csv"])[: -len(".csv")]},
+        export="companies",
     )
 
 
 def company_export(request, fmt):
-    return export_list(
-        request,
-        queryset=_companies(request).order_by("name_normalized", "id"),
-        filterset_class=CompanyFilter,
-        builtin=COMPANY_EXPORT,
-        name="companies",
-        fmt=fmt,
-    )
+    return export_list(request, "companies", fmt)
 
 
 def company_detail(request, pk):
@@ -139,22 +125,14 @@ def company_delete(request, pk):
 # ---- contacts ------------------------------------------------------------------------------
 
 
+def contact_records(user):
+    """The contacts list's records for a user, before its filters (its exports' too)."""
+    contacts = Contact.objects.visible_to(user).select_related("company", "owner")
+    return with_related_flags(contacts, user, "company")
+
+
 def _contacts(request):
-    contacts = Contact.objects.visible_to(request.user).select_related("company", "owner")
-    return with_related_flags(contacts, request.user, "company")
-
-
-CONTACT_EXPORT = [
-    ExportField("First name", lambda c: c.first_name),
-    ExportField("Last name", lambda c: c.last_name),
-    ExportField("Company", lambda c: related_label(c, "company", "name")),
-    ExportField("Title", lambda c: c.job_title),
-    ExportField("E-mail", lambda c: c.email),
-    ExportField("Phone", lambda c: c.phone),
-    ExportField("City", lambda c: c.city),
-    ExportField("Owner", lambda c: str(c.owner)),
-    ExportField("Added", lambda c: as_date(c.created_at)),
-]
+    return contact_records(request.user)
 
 
 def contact_list(request):
@@ -166,19 +144,12 @@ def contact_list(request):
         table_class=ContactTable,
         template="contacts/contact_list.html",
         title="Contacts",
-        extra={"export_url": reverse("contacts:export", args=["csv"])[: -len(".csv")]},
+        export="contacts",
     )
 
 
 def contact_export(request, fmt):
-    return export_list(
-        request,
-        queryset=_contacts(request).order_by("name_normalized", "id"),
-        filterset_class=ContactFilter,
-        builtin=CONTACT_EXPORT,
-        name="contacts",
-        fmt=fmt,
-    )
+    return export_list(request, "contacts", fmt)
 
 
 def contact_detail(request, pk):
@@ -204,18 +175,30 @@ def contact_detail(request, pk):
     )
 
 
+def _contact_form_page(request, *, form, title: str, record=None, **kwargs):
+    """The contact form; "Add another e-mail / phone" (a POST with `add_row`) shows the posted
+    form again with one more row, saving nothing (contacts/forms.py AddressRows)."""
+    exclude = f"&exclude={record.pk}" if record else ""
+    extra = {"duplicates_url": reverse("contacts:duplicates") + "?kind=contact" + exclude}
+    template = "contacts/contact_form.html"
+    if request.method == "POST" and request.POST.get("add_row") in ("emails", "phones"):
+        form.show_unchecked()
+        if request.htmx:
+            template = "crm/form_page.html#form"
+        context = {"form": form, "title": title, "record": record, **extra}
+        return render(request, template, context)
+    return form_page(
+        request, form=form, template=template, title=title, record=record, extra=extra, **kwargs
+    )
+
+
 def contact_create(request):
     initial = {}
     if (company_id := request.GET.get("company", "")).isdigit():
         initial["company"] = company_id
     form = ContactForm(request.POST or None, user=request.user, initial=initial)
-    return form_page(
-        request,
-        form=form,
-        template="contacts/contact_form.html",
-        title="New contact",
-        success_message="Added {record}.",
-        extra={"duplicates_url": reverse("contacts:duplicates") + "?kind=contact"},
+    return _contact_form_page(
+        request, form=form, title="New contact", success_message="Added {record}."
     )
 
 
@@ -223,16 +206,7 @@ def contact_create(request):
 def contact_edit(request, pk):
     contact = get_editable_or_403(Contact.objects, request.user, pk=pk)
     form = ContactForm(request.POST or None, instance=contact, user=request.user)
-    return form_page(
-        request,
-        form=form,
-        template="contacts/contact_form.html",
-        title=f"Edit {contact}",
-        record=contact,
-        extra={
-            "duplicates_url": reverse("contacts:duplicates") + f"?kind=contact&exclude={contact.pk}"
-        },
-    )
+    return _contact_form_page(request, form=form, title=f"Edit {contact}", record=contact)
 
 
 @retry_if_stale
@@ -244,21 +218,26 @@ def contact_delete(request, pk):
 # ---- activities ----------------------------------------------------------------------------
 
 
+def activity_records(user):
+    """The activities list's records for a user, before its filters (its export's too)."""
+    activities = Activity.objects.visible_to(user).select_related("owner", "company", "deal")
+    return with_related_flags(activities, user, "company", "deal")
+
+
 def activity_list(request):
-    activities = with_related_flags(
-        Activity.objects.visible_to(request.user).select_related("owner", "company", "deal"),
-        request.user,
-        "company",
-        "deal",
-    )
     return render_list(
         request,
-        queryset=activities,
+        queryset=activity_records(request.user),
         filterset_class=ActivityFilter,
         table_class=ActivityTable,
         template="contacts/activity_list.html",
         title="Activities",
+        export="activities",
     )
+
+
+def activity_export(request, fmt):
+    return export_list(request, "activities", fmt)
 
 
 def activity_detail(request, pk):
@@ -421,9 +400,20 @@ def duplicates(request):
             name=name,
             email=get.get("email", ""),
             phone=get.get("phone", ""),
+            emails=_typed_rows(get, "emails"),
+            phones=_typed_rows(get, "phones"),
             exclude_pk=exclude,
         )
     return render(request, "contacts/partials/duplicates.html", {"matches": matches})
+
+
+def _typed_rows(get, name: str) -> list[str]:
+    """The other e-mails or phones typed so far in the contact form (its `<name>-<i>-value`)."""
+    return [
+        get.get(f"{name}-{i}-value", "")
+        for i in range(addresses.MAX_OTHERS + 1)
+        if get.get(f"{name}-{i}-value", "").strip()
+    ]
 
 
 @require_POST

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-import tablib
 from django.apps import apps
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 from django_tables2 import RequestConfig
@@ -21,6 +21,7 @@ from crm import fields, spreadsheet
 from crm.models import OwnedModel
 from crm.paging import BoundedLazyPaginator
 from crm.records import changed_columns, record_create, record_delete, record_update
+from crm.registry import ListExport, list_exports
 
 PER_PAGE = 25
 
@@ -33,17 +34,15 @@ def render_list(
     table_class,
     template: str,
     title: str,
+    export: str | None = None,
     extra: dict | None = None,
 ) -> HttpResponse:
     """A filtered, sorted, paginated table; HTMX requests get only the results fragment. The
-    custom fields of the records' kind add their columns and filters (crm/fields.py)."""
+    custom fields of the records' kind add their columns and filters (crm/fields.py). `export`
+    names the list's entry in crm.registry.list_exports: its links under the table."""
     kind = getattr(queryset.model, "policy_key", "")
-    filterset_class = fields.with_custom_filters(filterset_class, kind, request.user)
+    filterset, rows = filtered(request, queryset, filterset_class)
     extra_columns, column_choices = fields.list_columns(request, kind, request.user)
-    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    if filterset.is_bound and not filterset.is_valid():
-        rows = queryset.none()
     table = table_class(
         rows, extra_columns=extra_columns
     )  # paginated once, below: passing request here would COUNT(*) first
@@ -57,6 +56,7 @@ def render_list(
         "filter": filterset,
         "title": title,
         "column_choices": column_choices,
+        "export_links": export_links(request, export) if export else [],
         **(extra or {}),
     }
     if request.htmx and not request.htmx.boosted:
@@ -64,24 +64,77 @@ def render_list(
     return render(request, template, context)
 
 
-def export_list(
-    request, *, queryset, filterset_class, builtin: list, name: str, fmt: str
-) -> HttpResponse:
-    """The list as filtered on screen, as CSV or XLSX: the built-in columns the app names, then
-    the custom fields the user's role sees, by label (crm/fields.py)."""
-    if fmt not in spreadsheet.FORMATS:
-        raise Http404("Export as csv or xlsx.")
+def filtered(request, queryset, filterset_class):
+    """(the filterset, the records it lets through): the list's filters, the custom fields'
+    included; invalid filters let nothing through (the page says why)."""
     kind = getattr(queryset.model, "policy_key", "")
     filterset_class = fields.with_custom_filters(filterset_class, kind, request.user)
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    if filterset.is_bound and not filterset.is_valid():
-        rows = queryset.none()
-    columns = fields.export_fields(kind, builtin, request.user)
-    data = tablib.Dataset(headers=[c.label for c in columns], title=name.capitalize()[:31])
-    for record in rows[: spreadsheet.MAX_EXPORT_ROWS]:
-        data.append([spreadsheet.safe(c.value(record)) for c in columns])
-    return spreadsheet.download(data, fmt, name)
+    if not filterset.is_bound:
+        return filterset, queryset
+    return filterset, (filterset.qs if filterset.is_valid() else queryset.none())
+
+
+# ---- exports: the list as the user sees it --------------------------------------------------
+
+EXPORT_CHUNK_ROWS = 2000  # rows fetched at a time while an export streams
+FORMAT_LABELS = {"csv": "CSV", "xlsx": "XLSX", "vcf": "vCard"}
+
+
+def export_formats(entry: ListExport) -> list[str]:
+    return [*spreadsheet.FORMATS, *entry.formats]
+
+
+def export_links(request, name: str) -> list[tuple[str, str]]:
+    """(label, address) of each format of the list's export, with the page's query (filters,
+    sort, columns), so the file holds what the page shows."""
+    entry = list_exports[name]
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    return [
+        (FORMAT_LABELS.get(fmt, fmt.upper()), reverse(entry.url_name, args=[fmt]) + query)
+        for fmt in export_formats(entry)
+    ]
+
+
+def export_table(request, entry: ListExport):
+    """(the filterset, the table) of the list page for `request.user` and `request.GET`, the
+    same as render_list builds them — records, filters, the custom columns this user shows,
+    `?sort=` (else the table's default order) — but not paginated."""
+    queryset = entry.records(request.user)
+    kind = getattr(queryset.model, "policy_key", "")
+    filterset, rows = filtered(request, queryset, entry.filterset_class)
+    extra_columns, _ = fields.list_columns(request, kind, request.user)
+    table = entry.table_class(rows, extra_columns=extra_columns)
+    RequestConfig(request, paginate=False).configure(table)
+    return filterset, table
+
+
+def list_export(request, entry: ListExport, fmt: str, *, table=None) -> spreadsheet.Export:
+    """The list as a file: the table's shown columns, by label, and its rows, filtered and
+    sorted as on the page, read `EXPORT_CHUNK_ROWS` at a time as the file is written.
+
+    No row cap: memory stays constant however long the list (CSV streams as it is read, XLSX
+    is written a row at a time to a temporary file), and a file that silently stops at N rows
+    would not be the list the user sees. A list too long for the web worker's timeout is for
+    `manage.py export`, which gives the same file.
+    """
+    if table is None:
+        _, table = export_table(request, entry)
+    records = table.data.data.iterator(chunk_size=EXPORT_CHUNK_ROWS)  # ordered as the page
+    if fmt in entry.formats:
+        writer = entry.formats[fmt]
+        filename = f"huddle-{entry.name}.{fmt}"
+        return spreadsheet.Export(filename, writer.content_type, chunks=writer.write(records))
+    headers = fields.export_headers(table)
+    return spreadsheet.export(headers, fields.export_rows(table, records), fmt, entry.name)
+
+
+def export_list(request, name: str, fmt: str):
+    """The export view of a list (crm.registry.list_exports[name]): a streamed file."""
+    entry = list_exports[name]
+    if fmt not in export_formats(entry):
+        raise Http404(f"Export as {', '.join(export_formats(entry))}.")
+    return list_export(request, entry, fmt).response()
 
 
 def save_form(request, form, *, record=None, m2m_fields=()) -> object:

@@ -1,12 +1,14 @@
 """Registries the apps fill from their AppConfig.ready(), so `crm` never imports an app.
 
-Navigation, inline-editable fields and the quick-add forms live here; global search has its own
-registry in crm/search.py, the field requirements of reports theirs in crm/requirements.py.
+Navigation, inline-editable fields, the quick-add forms and the exporting lists live here;
+global search has its own registry in crm/search.py, the field requirements of reports theirs in
+crm/requirements.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -74,3 +76,42 @@ record_forms: dict[str, type] = {}
 
 def register_record_form(kind: str, form_class: type) -> None:
     record_forms[kind] = form_class
+
+
+# The lists that export (the pages' "Export this list" links and `manage.py export`), by name.
+@dataclass(frozen=True)
+class ExtraFormat:
+    content_type: str
+    # (the list's records, filtered and sorted as on the page) -> the file, as byte chunks
+    write: Callable[[Iterable], Iterator[bytes]]
+
+
+@dataclass(frozen=True)
+class ListExport:
+    """What a list page is made of, so its export (and `manage.py export`) reads exactly the
+    records, columns and order the page shows: the same queryset for the user, the same
+    filters, the same table. The page and the export both build from this one entry."""
+
+    name: str  # "contacts": the command's MODEL and the file name (huddle-contacts.csv)
+    records: Callable  # user -> the records the list shows that user, before its filters
+    filterset_class: type
+    table_class: type
+    url_name: str  # the export view, "contacts:export" (called with fmt)
+    formats: dict[str, ExtraFormat] = field(default_factory=dict)  # beyond CSV and XLSX
+
+
+list_exports: dict[str, ListExport] = {}
+
+
+def register_list_export(
+    name: str,
+    *,
+    records: Callable,
+    filterset_class: type,
+    table_class: type,
+    url_name: str,
+    formats: dict[str, ExtraFormat] | None = None,
+) -> None:
+    list_exports[name] = ListExport(
+        name, records, filterset_class, table_class, url_name, dict(formats or {})
+    )

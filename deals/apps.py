@@ -5,6 +5,7 @@ class DealsConfig(AppConfig):
     name = "deals"
 
     def ready(self):
+        from crm.fields import register_list_table
         from crm.registry import (
             register_inline_fields,
             register_nav_item,
@@ -15,6 +16,7 @@ class DealsConfig(AppConfig):
         from deals import search
         from deals.forms import DealForm
         from deals.models import Deal
+        from deals.tables import DealTable
 
         register_document(
             Deal, search.deal_document, watch=["title", "company"], label=("company", "name")
@@ -24,3 +26,17 @@ class DealsConfig(AppConfig):
         register_nav_item("Board", "deals:board", 60)
         register_quick_add("deal", "Deal", DealForm, 40)
         register_record_form("deal", DealForm)
+        register_list_table("deal", DealTable)  # its columns people may hide (crm/fields.py)
+        # The deals list's export and `manage.py export deals` (crm/crud.py): the page's parts.
+        from crm.registry import register_list_export
+        from deals import views
+        from deals.filters import DealFilter
+        from deals.tables import DealTable
+
+        register_list_export(
+            "deals",
+            records=views.deal_records,
+            filterset_class=DealFilter,
+            table_class=DealTable,
+            url_name="deals:export",
+        )

@@ -13,13 +13,11 @@ from contacts.forms import LogActivityForm
 from contacts.models import Contact
 from contacts.views import log_activity
 from crm.crud import delete_page, errors_text, export_list, form_page, render_list
-from crm.fields import ExportField
 from crm.records import retry_if_stale
 from crm.visibility import (
     can_edit,
     get_editable_or_403,
     get_visible_or_404,
-    related_label,
     with_editable_flag,
     with_related_flags,
 )
@@ -33,20 +31,14 @@ from deals.tables import DealTable
 BOARD_CARDS_PER_STAGE = 30
 
 
+def deal_records(user):
+    """The deals list's records for a user, before its filters (its export's too)."""
+    deals = Deal.objects.visible_to(user).select_related("company", "stage", "owner")
+    return with_related_flags(deals, user, "company")
+
+
 def _deals(request):
-    deals = Deal.objects.visible_to(request.user).select_related("company", "stage", "owner")
-    return with_related_flags(deals, request.user, "company")
-
-
-DEAL_EXPORT = [
-    ExportField("Title", lambda d: d.title),
-    ExportField("Company", lambda d: related_label(d, "company", "name")),
-    ExportField("Stage", lambda d: d.stage.name),
-    ExportField("Amount", lambda d: d.amount),
-    ExportField("Currency", lambda d: d.currency),
-    ExportField("Expected close", lambda d: d.expected_close),
-    ExportField("Owner", lambda d: str(d.owner)),
-]
+    return deal_records(request.user)
 
 
 def deal_list(request):
@@ -58,19 +50,12 @@ def deal_list(request):
         table_class=DealTable,
         template="deals/deal_list.html",
         title="Deals",
-        extra={"export_url": reverse("deals:export", args=["csv"])[: -len(".csv")]},
+        export="deals",
     )
 
 
 def deal_export(request, fmt):
-    return export_list(
-        request,
-        queryset=_deals(request).order_by("-updated_at", "-id"),
-        filterset_class=DealFilter,
-        builtin=DEAL_EXPORT,
-        name="deals",
-        fmt=fmt,
-    )
+    return export_list(request, "deals", fmt)
 
 
 def deal_detail(request, pk):

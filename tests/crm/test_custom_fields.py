@@ -49,7 +49,7 @@ def fact(html: str, label: str) -> str:
 
 
 def csv_rows(response):
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8"))))
 
 
 # ---- adding a field -----------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_the_csv_export_has_the_column_by_its_label(regional, client_for):
     assert response["Content-Type"].startswith("text/csv")
     rows = csv_rows(response)
     assert rows[0][-1] == "Region"
-    by_name = {row[0]: row[-1] for row in rows[1:]}
+    by_name = {row[0].split()[0]: row[-1] for row in rows[1:]}  # the Name column: "Nora …"
     assert by_name == {"Nora": "North Sea", "Bea": "Baltic", "Alf": "Alps"}
 
 
@@ -261,12 +261,12 @@ def test_the_export_follows_the_filters_on_screen(regional, client_for):
     response = client_for("ana").get(
         reverse("contacts:export", args=["csv"]), {"custom_region": "Alps"}
     )
-    assert [row[0] for row in csv_rows(response)[1:]] == ["Alf"]
+    assert [row[0].split()[0] for row in csv_rows(response)[1:]] == ["Alf"]
 
 
 def test_the_xlsx_export_is_a_workbook(regional, client_for):
     response = client_for("ana").get(reverse("contacts:export", args=["xlsx"]))
-    assert response.content[:2] == b"PK"
+    assert response.getvalue()[:2] == b"PK"
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "csv.exe"])
@@ -281,7 +281,7 @@ def test_an_export_names_no_company_the_user_may_not_see(org, client_for):
     ContactFactory(first_name="Pia", owner=org["ana"], company=hidden)
     rows = csv_rows(client_for("ana").get(reverse("contacts:export", args=["csv"])))
     assert "Südwind Secret" not in str(rows)
-    assert [r[0] for r in rows[1:]] == ["Pia"]
+    assert [r[0].split()[0] for r in rows[1:]] == ["Pia"]
 
 
 # ---- ranges by type -----------------------------------------------------------------------------
@@ -338,7 +338,7 @@ def test_a_field_only_managers_see_is_nowhere_for_a_rep(org, client_for):
     )
     assert "Margin note" not in rep.get(contact.get_absolute_url()).content.decode()
     assert "Margin note" not in rep.get(reverse("contacts:list")).content.decode()
-    assert "thin" not in rep.get(reverse("contacts:export", args=["csv"])).content.decode()
+    assert "thin" not in rep.get(reverse("contacts:export", args=["csv"])).getvalue().decode()
     manager = client_for("maria")
     assert "Margin note" in manager.get(contact.get_absolute_url()).content.decode()
 

@@ -119,8 +119,8 @@ def test_an_admin_adds_region_and_at_once_ana_is_asked_for_it_sees_it_and_filter
         actions.click(page.get_by_role("link", name="CSV"), "click Export CSV")
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][-1] == "Region"
-    assert [(row[0], row[-1]) for row in rows[1:]] == [("Alf", "Alps")]
+    assert rows[0][0] == "Name" and rows[0][-1] == "Region"  # the columns of the table
+    assert [(row[0], row[-1]) for row in rows[1:]] == [("Alf Berg", "Alps")]
     actions.assert_no_js_errors()
 
 
