@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from contacts.models import Activity, Company, Contact
 from crm import formatting, inline
-from crm.visibility import visible_flag_name
+from crm.visibility import related_label, visible_flag_name
 
 # Only indexed columns are sortable; the others say so with orderable=False.
 
@@ -37,6 +37,16 @@ class RelatedColumn(tables.Column):
             return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
         return format_html('<span class="muted hidden-record">{}</span>', self.hidden)
 
+    def value(self, value, record, bound_column):
+        """In an export, a hidden record's cell is empty: the placeholder is no company name,
+        and a file imported back must not create a company called so."""
+        return related_label(record, bound_column.accessor.replace(".", "__"))
+
+
+# The columns in the order `fields` declares them, without naming them again: a column someone
+# hides (crm/fields.py list_columns) is then simply not there, where a sequence that names it
+# would look for it.
+HIDEABLE = ("...",)
 
 HIDDEN_COMPANY = "a company you cannot see"
 HIDDEN_DEAL = "a deal you cannot see"
@@ -53,6 +63,7 @@ class CompanyTable(tables.Table):
         model = Company
         fields = ["name", "domain", "city", "owner", "created_at"]
         attrs = {"class": "table"}
+        sequence = HIDEABLE
 
 
 class ContactTable(tables.Table):
@@ -67,6 +78,7 @@ class ContactTable(tables.Table):
         model = Contact
         fields = ["name", "company", "email", "phone", "owner", "created_at"]
         attrs = {"class": "table"}
+        sequence = HIDEABLE
 
     # E-mail and phone edit in place, on the rows this user may change (`is_editable`).
     def render_email(self, value, record):
@@ -89,6 +101,7 @@ class ActivityTable(tables.Table):
         model = Activity
         fields = ["occurs_at", "kind", "subject", "company", "deal", "done", "owner"]
         attrs = {"class": "table"}
+        sequence = HIDEABLE
         order_by = "-occurs_at"
 
     def render_done(self, value, record):

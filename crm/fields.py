@@ -7,16 +7,24 @@ Forms read the custom fields through crm.forms.OwnedModelForm; the rest read the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache, partial
 from typing import Any
 
 import django_filters
 import django_tables2 as tables
 from django.contrib.auth import get_user_model
 from django.db.models import Model
+from django.utils.encoding import force_str
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeData
+from django_tables2.rows import BoundRow
 
-from crm import custom_fields, custom_sql
+from crm import custom_fields, custom_sql, layouts
 from crm.custom_fields import Spec
 from crm.dates import DateFilter
 
@@ -45,6 +53,10 @@ class CustomColumn(tables.Column):
     def render(self, value, record):
         return self.spec.display((value or {}).get(self.spec.key)) or "—"
 
+    def value(self, value, record):
+        """The cell in an export: numbers stay numbers, the rest reads as shown."""
+        return self.spec.export((value or {}).get(self.spec.key))
+
     def order(self, queryset, is_descending):
         # By the indexed expression (crm/custom_sql.py), not Django's JSON key lookup.
         expression = custom_sql.value(self.spec)
@@ -53,35 +65,97 @@ class CustomColumn(tables.Column):
         return queryset.order_by(expression.asc(nulls_last=True), "id"), True
 
 
+# The django-tables2 table of each kind's list ("contact" -> ContactTable), filled from the apps'
+# AppConfig.ready(): its built-in columns are offered in the column chooser and Settings → Layout.
+list_tables: dict[str, type] = {}
+
+
+def register_list_table(kind: str, table_class: type) -> None:
+    list_tables[kind] = table_class
+
+
+@cache
+def _headers(table_class: type) -> tuple[tuple[str, str], ...]:
+    """(name, label) of a table's columns in order: its headers, read once per process (an
+    unevaluated queryset, so the model's verbose names apply and no row is read)."""
+    table = table_class(table_class._meta.model.objects.none())
+    return tuple((column.name, force_str(column.header)) for column in table.columns)
+
+
+def table_columns(kind: str) -> list[tuple[str, str]]:
+    """(name, label) of every built-in column of a kind's list, in order. The first is the
+    record's name or title: every list keeps it, whatever anyone chooses."""
+    table_class = list_tables.get(kind)
+    return list(_headers(table_class)) if table_class else []
+
+
+def builtin_columns(kind: str) -> list[tuple[str, str]]:
+    """(name, label) of the built-in columns of a kind's list that people may hide."""
+    return table_columns(kind)[1:]
+
+
+def default_columns(kind: str, specs: list[Spec]) -> set[str]:
+    """The columns a list shows someone who has not chosen: the built-in ones the admin keeps
+    (Settings → Layout; all of them until the admin chooses) and the custom fields shown in
+    lists by default (their `in_list`)."""
+    builtin = [name for name, _ in builtin_columns(kind)]
+    kept = layouts.for_kind(kind).columns
+    shown = {name for name in builtin if name in kept} if kept else set(builtin)
+    return shown | {s.name for s in specs if s.in_list}
+
+
 @dataclass(frozen=True)
 class ColumnChoice:
-    name: str  # the `cols` value: the custom field's key
+    name: str  # the `cols` value: the column's name (custom_<key> for a custom field)
     label: str
     shown: bool
 
 
+def _column_name(value: str, known: set[str]) -> str | None:
+    """A posted `cols` value as a column's name; a custom field's bare key (as the chooser
+    posted it before built-in columns could be hidden, and as old links carry it) too."""
+    if value in known:
+        return value
+    prefixed = custom_fields.FORM_PREFIX + value
+    return prefixed if prefixed in known else None
+
+
 def shown_columns(request, kind: str, specs: list[Spec]) -> set[str]:
-    """Which custom columns this user shows in this list: what they chose last (kept in their
-    session), else the ones the admin shows in lists by default."""
-    session_key = f"list-columns:{kind}"
+    """Which hideable columns (by name) this user shows in this list: what they chose last
+    (kept in their session), else the admin's default. A choice kept from before built-in
+    columns could be hidden named only custom fields: the built-in ones then follow the
+    admin's default."""
+    session_key, legacy_key = f"list-columns:{kind}:names", f"list-columns:{kind}"
     if COLUMNS_SET in request.GET:
-        known = {s.key for s in specs}
-        chosen = [key for key in request.GET.getlist(COLUMNS) if key in known]
+        known = {name for name, _ in builtin_columns(kind)} | {s.name for s in specs}
+        chosen = [n for v in request.GET.getlist(COLUMNS) if (n := _column_name(v, known))]
         request.session[session_key] = chosen
         return set(chosen)
     if session_key in request.session:
         return set(request.session[session_key])
-    return {s.key for s in specs if s.in_list}
+    default = default_columns(kind, specs)
+    if legacy_key in request.session:
+        builtin = {name for name, _ in builtin_columns(kind)}
+        custom = {custom_fields.FORM_PREFIX + key for key in request.session[legacy_key]}
+        return (default & builtin) | custom
+    return default
 
 
 def list_columns(request, kind: str, user) -> tuple[list, list[ColumnChoice]]:
-    """The extra columns of a list (for django-tables2's `extra_columns`) and the chooser."""
+    """The columns of a list as this user shows them, as django-tables2's `extra_columns` (a
+    hidden built-in column as `(name, None)`, which removes it; a shown custom field's column),
+    and the column chooser: the built-in columns but the first, then the custom fields the
+    role sees."""
     specs = custom_fields.seen_by(kind, user)
-    if not specs:
+    builtin = builtin_columns(kind)
+    if not specs and not builtin:
         return [], []
     shown = shown_columns(request, kind, specs)
-    columns = [(s.name, CustomColumn(s)) for s in specs if s.key in shown]
-    return columns, [ColumnChoice(s.key, s.label, s.key in shown) for s in specs]
+    columns: list = [(name, None) for name, _ in builtin if name not in shown]
+    columns += [(s.name, CustomColumn(s)) for s in specs if s.name in shown]
+    choices = [ColumnChoice(name, label, name in shown) for name, label in builtin]
+    choices += [ColumnChoice(s.name, s.label, s.name in shown) for s in specs]
+    return columns, choices
 
 
 # ---- lists: filters -----------------------------------------------------------------------------
@@ -231,20 +305,39 @@ def with_custom_filters(filterset_class, kind: str, user):
     return type(filterset_class.__name__, (filterset_class,), extra)
 
 
-# ---- detail pages and exports -------------------------------------------------------------------
+# ---- exports -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ExportField:
-    label: str
-    value: Callable[[Model], Any]
+def export_headers(table) -> list[str]:
+    """The headers of a list's export: the columns the table shows, in its order, by label —
+    the built-in ones and the custom ones this user chose to show."""
+    return [force_str(column.header) for column in table.columns]
 
 
-def export_fields(kind: str, builtin: list[ExportField], user) -> list[ExportField]:
-    """A list's export columns: the built-in ones, then the custom fields the role sees (by
-    their label, each value as a spreadsheet reads it: numbers stay numbers)."""
-    custom = [
-        ExportField(spec.label, lambda r, s=spec: s.export((r.custom or {}).get(s.key)))
-        for spec in custom_fields.seen_by(kind, user)
-    ]
-    return [*builtin, *custom]
+def export_rows(table, records: Iterable[Model]) -> Iterator[list]:
+    """Each record as the table's shown cells read, as spreadsheet cells.
+
+    A cell is django-tables2's own value of it (its `value_FOO`, `render_FOO` or the column's
+    `value`), so an export reads like the page: choices by their label, dates as shown, an
+    owner by name, a related record only where the row's visibility flag allows it. Only what a
+    spreadsheet must compute with differs from the page: a number stays a number (the page's
+    "€125,000" is 125000), and markup (a link, an inline-edit button) is left out. Empty cells
+    are empty, not the page's "—". The bound columns are looked up once, as
+    crm/templatetags/huddle.py `table_rows` does for the page.
+    """
+    columns = list(table.columns)
+    for record in records:
+        row = BoundRow(record, table=table)
+        cell = partial(_cell, row)
+        yield [row._get_and_render_with(c, render_func=cell, default=None) for c in columns]
+
+
+def _cell(row: BoundRow, bound_column, value=None):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    shown = row._call_value(bound_column, value)
+    if isinstance(shown, SafeData):  # a render_FOO that writes markup: its text, as read
+        return html.unescape(strip_tags(shown))
+    if shown is None or isinstance(shown, str | int | float | Decimal | date):
+        return shown
+    return force_str(shown)  # a record (an owner, a stage) by its name, as the page writes it

@@ -346,12 +346,15 @@ class CustomField(models.Model):
 
 
 class Layout(models.Model):
-    """An admin's layout of one kind of record's forms (crm/layouts.py): the order of the fields
-    (built-in and custom, by form name) and which of them are asked up front."""
+    """An admin's layout of one kind of record (crm/layouts.py): the order of the fields (built-in
+    and custom, by form name) in its forms and on its detail page, which of them the forms ask up
+    front, and which built-in columns its list shows to people who have not chosen their own
+    (empty: all of them; a custom field's column follows its own `in_list`)."""
 
     kind = models.CharField(max_length=20, unique=True, choices=CustomField.Model.choices)
     order = models.JSONField(default=list, blank=True)
     up_front = models.JSONField(default=list, blank=True)
+    columns = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"Layout of {self.get_kind_display().lower()}"

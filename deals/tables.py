@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from contacts.tables import HIDDEN_COMPANY, DateColumn, RelatedColumn
+from contacts.tables import HIDDEN_COMPANY, HIDEABLE, DateColumn, RelatedColumn
 from crm import inline
 from deals.models import Deal
 
@@ -18,6 +18,7 @@ class DealTable(tables.Table):
         model = Deal
         fields = ["title", "company", "stage", "amount", "expected_close", "owner", "updated_at"]
         attrs = {"class": "table"}
+        sequence = HIDEABLE
         order_by = "-updated_at"
 
     # Amount and close date edit in place, on the rows this user may change (`is_editable`).

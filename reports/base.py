@@ -47,6 +47,9 @@ class Params:
     # The admin's filterable fields chosen (crm/custom_fields.py Spec -> stored value): they
     # narrow the records of their kind wherever `owned()` narrows them.
     custom: dict = field(default_factory=dict)
+    # The admin's field the rows are grouped by (reports/grouping.py), instead of the report's
+    # own rows; None: the report's own.
+    group_by: object | None = None  # crm.custom_fields.Spec
 
     def custom_query_value(self, spec) -> str:
         value = self.custom[spec]
@@ -83,6 +86,7 @@ class Params:
             "since": self.since.isoformat() if self.since else None,
             "days": self.days,
             **{spec.name: self.custom_query_value(spec) for spec in self.custom},
+            "group": self.group_by.name if self.group_by is not None else None,
         }
         return {k: str(v) for k, v in values.items() if v is not None}
 
@@ -128,6 +132,16 @@ class Completeness:
         }
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What a report's table looks like for one set of filters: its columns, the column whose
+    value names a row in a drill-down, and its chart (label column, value column)."""
+
+    columns: tuple[Column, ...]
+    row_key: str
+    chart: tuple[str, str] | None
+
+
 @dataclass
 class Result:
     rows: list[dict]
@@ -147,6 +161,10 @@ class Report:
     chart: tuple[str, str] | None = None  # (label column, value column) for a bar chart
     completeness_noun: str = "records"
     default_period_days: int = 90
+    # A report that may group its rows by an admin's choice, yes/no or user field names the kind
+    # of record it counts ("deal") and what its own rows are ("Stage"); reports/grouping.py.
+    group_by_kind: str = ""
+    group_by_label: str = ""
 
     # ---- what a subclass provides ------------------------------------------------------
 
@@ -161,6 +179,11 @@ class Report:
     def completeness_queryset(self, user, params: Params) -> QuerySet | None:
         """The records whose required fields are checked; None when the report requires none."""
         return None
+
+    def shape(self, params: Params) -> Shape:
+        """The table's columns, row key and chart: the declared ones, unless a report that groups
+        by an admin's field is grouped by one."""
+        return Shape(self.columns, self.row_key, self.chart)
 
     # ---- shared ------------------------------------------------------------------------------
 

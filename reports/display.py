@@ -48,29 +48,29 @@ def _drill_url(report: Report, params: Params, row: str, column: str) -> str:
 
 
 def table_rows(report: Report, params: Params, result: Result) -> list[list[Cell]]:
+    shape = report.shape(params)
     rows = []
     for row in result.rows:
-        key = str(row.get(report.row_key, "")) if report.row_key else ""
+        key = str(row.get(shape.row_key, "")) if shape.row_key else ""
         rows.append(
             [
                 Cell(
                     fmt(row.get(col.key), col.kind),
-                    _drill_url(report, params, key, col.key)
-                    if col.drill and report.row_key
-                    else "",
+                    _drill_url(report, params, key, col.key) if col.drill and shape.row_key else "",
                     col.kind in ("money", "int", "percent"),
                 )
-                for col in report.columns
+                for col in shape.columns
             ]
         )
     return rows
 
 
 def totals_row(report: Report, params: Params, result: Result) -> list[Cell] | None:
-    if not any(col.key in result.totals for col in report.columns):
+    columns = report.shape(params).columns
+    if not any(col.key in result.totals for col in columns):
         return None  # totals of no column (what changed counts kinds): no empty "Total" row
     cells = []
-    for i, col in enumerate(report.columns):
+    for i, col in enumerate(columns):
         if col.key in result.totals:
             url = _drill_url(report, params, "", col.key) if col.drill else ""
             cells.append(Cell(fmt(result.totals[col.key], col.kind), url, True))
@@ -79,13 +79,14 @@ def totals_row(report: Report, params: Params, result: Result) -> list[Cell] | N
     return cells
 
 
-def chart_bars(report: Report, result: Result) -> list[dict]:
+def chart_bars(report: Report, params: Params, result: Result) -> list[dict]:
     """Server-rendered SVG bars (no chart library): label, value, width, y."""
-    if not report.chart or not result.rows:
+    shape = report.shape(params)
+    if not shape.chart or not result.rows:
         return []
-    label_key, value_key = report.chart
-    kind = next((c.kind for c in report.columns if c.key == value_key), "int")
-    label_kind = next((c.kind for c in report.columns if c.key == label_key), "text")
+    label_key, value_key = shape.chart
+    kind = next((c.kind for c in shape.columns if c.key == value_key), "int")
+    label_kind = next((c.kind for c in shape.columns if c.key == label_key), "text")
     values = [Decimal(str(r.get(value_key) or 0)) for r in result.rows]
     top = max(values) or Decimal(1)
     return [
@@ -101,13 +102,13 @@ def chart_bars(report: Report, result: Result) -> list[dict]:
 
 def section_context(request, report: Report, params: Params) -> dict:
     result = report.run(request.user, params)
-    bars = chart_bars(report, result)
+    bars = chart_bars(report, params, result)
     query = urlencode(params.as_query())
     return {
         "report": report,
         "params": params,
         "result": result,
-        "columns": report.columns,
+        "columns": report.shape(params).columns,
         "rows": table_rows(report, params, result),
         "totals": totals_row(report, params, result),
         "bars": bars,

@@ -8,20 +8,21 @@ from contacts.models import Activity
 from crm.spreadsheet import FORMATS, MAX_EXPORT_ROWS, render, safe  # noqa: F401 - re-exported
 from crm.visibility import related_label, with_related_flags
 from deals.models import Deal
-from reports.base import Report, Result
+from reports.base import Params, Report, Result
 
 
-def report_dataset(report: Report, result: Result) -> tablib.Dataset:
-    data = tablib.Dataset(headers=[c.label for c in report.columns], title=report.title[:31])
+def report_dataset(report: Report, result: Result, params: Params | None = None) -> tablib.Dataset:
+    columns = report.shape(params).columns if params is not None else report.columns
+    data = tablib.Dataset(headers=[c.label for c in columns], title=report.title[:31])
     for row in result.rows:
-        data.append([safe(row.get(c.key)) for c in report.columns])
+        data.append([safe(row.get(c.key)) for c in columns])
     if result.totals:
         data.append(
             [
                 safe(result.totals[c.key])
                 if c.key in result.totals
                 else ("Total" if i == 0 else "")
-                for i, c in enumerate(report.columns)
+                for i, c in enumerate(columns)
             ]
         )
     return data

@@ -12,6 +12,7 @@ from django.utils import timezone
 from crm import custom_fields, dates
 from crm.models import Team
 from deals.models import Pipeline
+from reports import grouping
 from reports.base import Params, Report
 
 PERIODS = {
@@ -94,6 +95,7 @@ class ParamsForm(forms.Form):
             if name not in wanted:
                 del self.fields[name]
         self.custom_specs = self._add_custom_filters(report, user)
+        self.group_specs = self._add_grouping(report, user)
         self.data = self._with_defaults(self.data)
 
     def _add_custom_filters(self, report: Report, user) -> list:
@@ -113,6 +115,21 @@ class ParamsForm(forms.Form):
             )
             self.fields[spec.name] = forms.ChoiceField(
                 label=spec.label, choices=[("", "Any")] + options, required=False
+            )
+        return specs
+
+    def _add_grouping(self, report: Report, user) -> dict:
+        """ "Group by": the report's own rows, or one of the admin's choice, yes/no or user
+        fields of the records it counts that the user's role sees (reports/grouping.py). A
+        field the role does not see is no choice: asked for, it is an error like any other."""
+        if not report.group_by_kind:
+            return {}
+        specs = {s.name: s for s in grouping.fields_for(report.group_by_kind, user)}
+        if specs:
+            self.fields["group"] = forms.ChoiceField(
+                label="Group by",
+                choices=[("", report.group_by_label)] + [(n, s.label) for n, s in specs.items()],
+                required=False,
             )
         return specs
 
@@ -161,4 +178,5 @@ class ParamsForm(forms.Form):
             value = data.get(spec.name)
             if value:
                 params.custom[spec] = value == "true" if spec.type == "yes_no" else value
+        params.group_by = self.group_specs.get(data.get("group") or "")
         return params

@@ -94,7 +94,7 @@ def _days_in_range(row: str) -> bool:
 
 def _drill_rows(request, report, params):
     row, column = request.GET.get("row", ""), request.GET.get("col", "")
-    if column and column not in {c.key for c in report.columns if c.drill}:
+    if column and column not in {c.key for c in report.shape(params).columns if c.drill}:
         raise Http404("That figure has no records behind it.")
     if not _days_in_range(row):
         raise Http404("No such figure in this report.")
@@ -159,7 +159,7 @@ def export(request, slug, fmt):
         dataset = exports.records_dataset(_drill_rows(request, report, params), request.user)
         name = f"{report.slug}-records"
     else:
-        dataset = exports.report_dataset(report, report.run(request.user, params))
+        dataset = exports.report_dataset(report, report.run(request.user, params), params)
         name = report.slug
     content, content_type = exports.render(dataset, fmt)
     response = HttpResponse(content, content_type=content_type)

@@ -96,6 +96,22 @@ def custom_values(context, record):
     )
 
 
+@register.simple_tag(takes_context=True)
+def detail_facts(context, record, *builtin: str):
+    """`{% detail_facts record "amount" "owner" … as facts %}`: the page's built-in facts (by
+    name, in the page's own order) and the custom values the viewer sees, in the admin's layout
+    order (crm/layouts.py). A built-in fact is shown by the page's partial `fact-<name>`."""
+    from crm import layouts
+
+    return layouts.detail_facts(
+        record,
+        context["request"].user,
+        builtin,
+        can_edit=bool(context.get("can_edit")),
+        page=context.template_name,
+    )
+
+
 @register.simple_tag
 def table_rows(table):
     """The rows of a django-tables2 table as `<tr><td>…`, each cell shown as `{{ cell }}` would.
