@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "crm.apps.CrmConfig",
     "contacts.apps.ContactsConfig",
     "deals.apps.DealsConfig",
+    "imports.apps.ImportsConfig",
     "calendars.apps.CalendarsConfig",
     "reports.apps.ReportsConfig",
 ]
@@ -126,9 +127,12 @@ FORM_RENDERER = "crm.forms.HuddleFormRenderer"
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'huddle.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'huddle.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that cannot be reached fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a write is in progress; IMMEDIATE avoids lock upgrades.
     DATABASES["default"]["OPTIONS"] = {

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("deals/", include("deals.urls")),
     path("calendars/", include("calendars.urls")),
+    path("imports/", include("imports.urls")),
     path("search/", views.search, name="search"),
     path("quick-add/", quick_add.quick_add, name="quick-add"),
     path("quick-add/<slug:key>/", quick_add.quick_add_form, name="quick-add-form"),
