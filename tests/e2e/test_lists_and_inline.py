@@ -284,3 +284,26 @@ def test_a_refused_done_is_said_in_place_and_the_page_stays(page, actions):
     actions.assert_not_reloaded()
     actions.assert_no_js_errors()
     assert not Activity.objects.get(pk=task.pk).done
+
+
+def test_a_name_in_a_list_opens_the_record_and_sorting_stays_in_place(page, actions):
+    """The results swap in place for sorting and paging only: a record's own link is a link
+    (before, a boosted click fetched the record's page into the results and showed nothing)."""
+    ana, _, _ = _north()
+    ContactFactory(first_name="Nora", last_name="Nordwind", owner=ana)
+    ContactFactory(first_name="Lina", last_name="Lindberg", owner=ana)
+    actions.log_in("ana")
+    page.goto("/contacts/")
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(2)
+    actions.mark_page()
+
+    actions.click(page.get_by_role("link", name="E-mail"), "sort by e-mail")
+    expect(page.locator("#results th[aria-sort]")).to_contain_text("E-mail")
+    expect(rows).to_have_count(2)
+    actions.assert_not_reloaded()
+
+    actions.click(page.get_by_role("link", name="Nora Nordwind"), "open Nora")
+    expect(page.get_by_role("heading", name="Nora Nordwind")).to_be_visible()
+    expect(page.locator("#results")).to_have_count(0)
+    actions.assert_no_js_errors()
