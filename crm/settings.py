@@ -133,6 +133,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that cannot be reached fails a request (and /healthz) in seconds, not minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # No JIT: PostgreSQL compiles a query whose estimated cost passes jit_above_cost, which
+    # took a second of a 30 ms two-letter search (EXPLAIN: "JIT … Total 1027 ms"). Huddle's
+    # queries are short; compiling never pays for itself here.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a write is in progress; IMMEDIATE avoids lock upgrades.
     DATABASES["default"]["OPTIONS"] = {
