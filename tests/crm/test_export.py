@@ -67,7 +67,7 @@ def page_table(response) -> _TableText:
 def export_link(response, label: str) -> str:
     """The page's own "Export this list" link for a format, as a person would follow it."""
     body = response.content.decode()
-    found = re.search(r'<a href="([^"]+)" hx-boost="false">' + re.escape(label) + "</a>", body)
+    found = re.search(r'<a href="([^"]+)">' + re.escape(label) + "</a>", body)
     assert found, f"no {label} export link on the page"
     return html.unescape(found.group(1))
 
