@@ -118,10 +118,15 @@ class Contact(OwnedModel):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def normalize(self) -> None:
+        """The normalised copies search and duplicate checks read; save() keeps them, and the
+        bulk paths that bypass save() (imports) call this themselves."""
         self.name_normalized = normalize_text(self.full_name)
         self.email_normalized = normalize_email(self.email)
         self.phone_normalized = normalize_phone(self.phone)
+
+    def save(self, *args, **kwargs):
+        self.normalize()
         super().save(*args, **kwargs)
 
 

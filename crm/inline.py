@@ -168,7 +168,7 @@ def display_html(ctx: dict) -> str:
 def cell(record, field: str):
     """A table cell: editable in place when the row says so (`is_editable`), plain otherwise."""
     if getattr(record, "is_editable", False):
-        return display_html(context(record, field))
+        return context(record, field)["display_html"]
     return display(getattr(record, field)) or "—"
 
 
@@ -180,7 +180,7 @@ def custom_cell(record, spec, user, *, editable: bool | None = None):
         editable = getattr(record, "is_editable", False)
     editable = editable and spec.edits(user)
     if editable and spec.type not in NOT_INLINE_TYPES:
-        return display_html(context(record, spec.name, spec=spec))
+        return context(record, spec.name, spec=spec)["display_html"]
     return spec.display((record.custom or {}).get(spec.key)) or "—"
 
 

@@ -26,8 +26,6 @@ from imports.contact_plan import (
     CompanyPlan,
     Plan,
     Planner,
-    normalize_email,
-    normalize_phone,
     normalize_text,
 )
 from imports.contact_rows import KIND, parse, targets
@@ -143,13 +141,6 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
-def _normalise(contact: Contact) -> None:
-    """What Contact.save() derives, for the bulk writes that bypass it."""
-    contact.name_normalized = normalize_text(contact.full_name)
-    contact.email_normalized = normalize_email(contact.email)
-    contact.phone_normalized = normalize_phone(contact.phone)
-
-
 def _website(text: str) -> str:
     return text if not text or "//" in text else "https://" + text
 
@@ -192,7 +183,7 @@ def _write(plan: Plan, *, user, batch: ImportBatch, on_match: str) -> None:
             contact.owner = person.owner or user
             contact.created_by = contact.updated_by = user
             contact.created_at = contact.updated_at = now
-            _normalise(contact)
+            contact.normalize()
             created.append(contact)
             continue
         contact = person.existing
@@ -212,7 +203,7 @@ def _write(plan: Plan, *, user, batch: ImportBatch, on_match: str) -> None:
         contact.version += 1
         contact.updated_by = user
         contact.updated_at = now
-        _normalise(contact)
+        contact.normalize()
         updated.append(contact)
 
     Contact.objects.bulk_create(created, batch_size=BATCH)
@@ -335,7 +326,7 @@ def undo_import(*, batch: ImportBatch, by) -> UndoResult:
                 record.updated_by = by
                 record.updated_at = now
                 if model is Contact:
-                    _normalise(record)
+                    record.normalize()
             fields = ["deleted_at", "version", "updated_by", "updated_at"]
             if model is Contact:
                 _update(restored, user=by, reason=reason, when=now)
