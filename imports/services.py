@@ -100,17 +100,20 @@ def plan(user, table: Table, mapping: Mapping, *, on_match: str, lock: bool = Fa
 def import_contacts(
     *,
     user,
-    data: bytes,
+    data: bytes = b"",
     filename: str,
+    table: Table | None = None,
     mapping: Mapping | None = None,
     on_match: str = "update",
     dry_run: bool = False,
 ) -> Result:
     """Read, plan and (unless a dry run) write a contacts file. ImportFileError for a file
-    that cannot be read; nothing is written then."""
+    that cannot be read; nothing is written then. A caller that has read the file already
+    (the import pages) passes its `table` instead of the bytes."""
     if on_match not in ImportBatch.OnMatch.values:
         raise ValueError(f"on_match must be one of {', '.join(ImportBatch.OnMatch.values)}")
-    table = read_table(data, filename)
+    if table is None:
+        table = read_table(data, filename)
     mapping = mapping or mapping_for(user, table)
     unknown = mapping.unknown_in(table)
     if dry_run:

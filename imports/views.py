@@ -197,7 +197,7 @@ def preview(request, pk):
         return _start_again(request, unreadable)
     result = services.import_contacts(
         user=request.user,
-        data=bytes(upload.data),
+        table=table,
         filename=upload.filename,
         mapping=_mapping(request, upload, table),
         on_match=upload.on_match,
@@ -236,7 +236,7 @@ def confirm(request, pk):
             return _start_again(request, unreadable)
         result = services.import_contacts(
             user=request.user,
-            data=bytes(upload.data),
+            table=table,
             filename=upload.filename,
             mapping=_mapping(request, upload, table),
             on_match=upload.on_match,
