@@ -243,7 +243,7 @@ class SearchEntry(models.Model):
 
     Search must answer in a single query over every kind of record, within visibility, so the
     apps' records are mirrored here (crm/search.py keeps it current). On SQLite an FTS5 table
-    indexes `terms`; on PostgreSQL a pg_trgm index does (see the migration).
+    indexes `terms`; on PostgreSQL a GIN index over its words does (migration 0011).
     """
 
     kind = models.CharField(max_length=20)  # the record's policy_key: contact, company, deal

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from unicodedata import combining, normalize
 
 from django.db import connection, models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
@@ -102,7 +103,7 @@ def _entry(kind: str, record) -> SearchEntry | None:
         title_sort=doc.title.lower()[:200],
         subtitle=doc.subtitle[:300],
         url=_url(record),
-        terms=doc.terms,
+        terms=fold(doc.terms),
     )
 
 
@@ -169,10 +170,14 @@ def rebuild(batch: int = 5000) -> int:
     return total
 
 
-def _query_tokens(text: str) -> list[str]:
-    from unicodedata import combining, normalize
+def fold(text: str) -> str:
+    """Lower case, accents dropped: what entries store and queries look for ("Müller" ->
+    "muller"), so both databases match alike (SQLite's FTS5 folds too; PostgreSQL does not)."""
+    return "".join(c for c in normalize("NFKD", text.lower()) if not combining(c))
 
-    folded = "".join(c for c in normalize("NFKD", text.lower()) if not combining(c))
+
+def _query_tokens(text: str) -> list[str]:
+    folded = fold(text)
     if _PHONE_LIKE.match(folded) and sum(c.isdigit() for c in folded) >= 3:
         # Stored numbers are E.164 digits (crm/phones.py), indexed by every tail: "0171 555…"
         # and "+49 171 555…" look for the start of one, "0101" for its last digits.
@@ -180,15 +185,30 @@ def _query_tokens(text: str) -> list[str]:
     return _TOKEN.findall(folded)[:6]
 
 
+# Words of `terms` as PostgreSQL indexes them (migration crm 0011): split on anything but
+# letters and digits, as SQLite's FTS5 tokenizer does, so "ana@example.com" is three words.
+PG_TERMS_VECTOR = (
+    "to_tsvector('simple'::regconfig, "
+    "regexp_replace(\"crm_searchentry\".\"terms\", '[^[:alnum:]]+'::text, ' '::text, 'g'::text))"
+)
+
+
 def _match_condition(tokens: list[str]) -> Q:
+    """Every token is the start of some word of the entry: a word-prefix match, served by
+    FTS5's prefix index on SQLite and by a GIN index over the words on PostgreSQL (a substring
+    LIKE could not use an index for one or two letters, and matched inside words)."""
     if connection.vendor == "sqlite":
         match = " ".join(f'"{t}"*' for t in tokens)
         ids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])
         return Q(pk__in=ids)
-    condition = Q()
-    for token in tokens:  # pg_trgm's GIN index serves LIKE '%token%'
-        condition &= Q(terms__contains=token)
-    return condition
+    prefixes = " & ".join(f"{t}:*" for t in tokens)  # tokens are letters and digits only
+    return Q(
+        RawSQL(
+            f"{PG_TERMS_VECTOR} @@ to_tsquery('simple'::regconfig, %s)",
+            [prefixes],
+            output_field=models.BooleanField(),
+        )
+    )
 
 
 def _labels(user) -> Case:

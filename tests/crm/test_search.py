@@ -83,6 +83,25 @@ def test_search_finds_a_deal_by_its_title(client_for, north_records):
     assert hit(north_records["deal"]) in body
 
 
+@pytest.mark.parametrize("q", ["ecret", "ordwind", "ora"])
+def test_search_matches_the_start_of_words_not_the_middle(client_for, north_records, q):
+    """SQLite and PostgreSQL alike: a word prefix, as the FTS5 and GIN indexes serve it."""
+    body = search(client_for("ana"), q)
+
+    assert hit(north_records["contact"]) not in body
+
+
+@pytest.mark.parametrize("q", ["muller", "Müller", "MUL", "grunwald"])
+def test_search_finds_a_company_name_with_accents_typed_with_or_without_them(client_for, org, q):
+    company = CompanyFactory(name="Müller & Grünwald", owner=org["ana"])
+    contact = ContactFactory(last_name="Brandt", company=company, owner=org["ana"])
+
+    body = search(client_for("ana"), q)
+
+    assert hit(company) in body
+    assert hit(contact) in body  # found by the company's name it quotes
+
+
 def test_search_follows_a_renamed_company_to_its_people(client_for, org, north_records):
     company = north_records["company"]
     company.name = "Ostsee Logistik"
