@@ -146,6 +146,24 @@ def test_a_deal_page_follows_the_layout_and_keeps_people_and_next_step_with_thei
     assert 'aria-label="Edit amount"' in fact(html, "Amount")
 
 
+def test_an_activity_page_follows_the_layout(north_records, org, admin):
+    CustomField.objects.create(model="activity", key="outcome", label="Outcome", type="text")
+    activity = north_records["activity"]
+    activity.custom = {"outcome": "Agreed a demo"}
+    activity.save()
+    ana = client(org["ana"])
+    assert facts(ana.get(activity.get_absolute_url()).content.decode()) == [
+        "When", "People", "Company", "Deal", "Owner", "Source", "Outcome"
+    ]  # fmt: skip
+
+    place(admin, "activity", custom_outcome=1, deal=2)
+
+    html = ana.get(activity.get_absolute_url()).content.decode()
+    assert facts(html) == ["Outcome", "Deal", "When", "People", "Company", "Owner", "Source"]
+    assert "Agreed a demo" in fact(html, "Outcome")
+    assert north_records["deal"].title in fact(html, "Deal")
+
+
 def test_a_field_added_after_the_layout_was_saved_comes_after_the_ones_it_names(
     north_records, org, admin
 ):
