@@ -24,7 +24,7 @@ from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
 from django.urls import get_script_prefix
 
-from crm import phones, visibility
+from crm import fast_insert, phones, visibility
 from crm.models import SearchEntry
 
 PER_KIND = 8
@@ -131,7 +131,7 @@ def refresh_many(records, *, batch: int = 2000) -> None:
     for start in range(0, len(ids), batch):
         SearchEntry.objects.filter(kind=kind, object_id__in=ids[start : start + batch]).delete()
     entries = [entry for record in records if (entry := _entry(kind, record)) is not None]
-    SearchEntry.objects.bulk_create(entries, batch_size=batch)
+    fast_insert.insert(SearchEntry, entries)
 
 
 def _on_save(sender, instance, raw=False, **kwargs):
@@ -162,10 +162,10 @@ def rebuild(batch: int = 5000) -> int:
         for record in queryset.iterator(chunk_size=batch):
             entries.append(_entry(kind, record))
             if len(entries) >= batch:
-                SearchEntry.objects.bulk_create(entries)
+                fast_insert.insert(SearchEntry, entries)
                 total += len(entries)
                 entries = []
-        SearchEntry.objects.bulk_create(entries)
+        fast_insert.insert(SearchEntry, entries)
         total += len(entries)
     return total
 
