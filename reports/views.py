@@ -1,11 +1,11 @@
 from datetime import date
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
-from crm import dates
+from crm import dates, spreadsheet
 from crm.paging import BoundedLazyPaginator
 from deals.selectors import start_of_today
 from reports import exports, registry
@@ -156,12 +156,9 @@ def export(request, slug, fmt):
     report = _report_or_404(request, slug)
     _form, params = _params(request, report)
     if request.GET.get("drill"):
-        dataset = exports.records_dataset(_drill_rows(request, report, params), request.user)
+        headers, rows = exports.record_rows(_drill_rows(request, report, params), request.user)
         name = f"{report.slug}-records"
     else:
-        dataset = exports.report_dataset(report, report.run(request.user, params), params)
+        headers, rows = exports.report_rows(report, report.run(request.user, params), params)
         name = report.slug
-    content, content_type = exports.render(dataset, fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="huddle-{name}.{fmt}"'
-    return response
+    return spreadsheet.export(headers, rows, fmt, name).response()

@@ -186,7 +186,7 @@ def test_the_activity_export_writes_no_deal_or_company_the_manager_may_not_see(
         {"drill": "1", "row": "", "col": "total"},
     )
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     call = next(r for r in rows if r["Subject"] == TASK)
     assert (call["Company"], call["Deal"]) == ("", "")
 
@@ -197,7 +197,7 @@ def test_the_activity_export_names_them_for_their_manager(client_for, activities
         {"drill": "1", "row": "", "col": "total"},
     )
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     call = next(r for r in rows if r["Subject"] == TASK)
     assert (call["Company"], call["Deal"]) == (COMPANY, DEAL)
 

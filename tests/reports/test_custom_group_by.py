@@ -203,7 +203,7 @@ def test_the_export_and_the_command_read_the_grouped_rows(deals, org):
     export = maria.get(
         reverse("reports:export", args=["pipeline", "csv"]), {"group": "custom_segment"}
     )
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig"))))
     assert rows[0] == ["Segment", "Deals", "Value", "Weighted"]
     assert [r[:2] for r in rows[1:]] == [
         ["SMB", "2"], ["Enterprise", "1"], ["(none)", "1"], ["Total", "4"]
