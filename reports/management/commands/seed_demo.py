@@ -43,6 +43,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write(f"Seeding the demo organisation around {today}:")
         demo_data.seed(sizes, today, log=self.stdout.write)
+        demo_data.settle()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {time.monotonic() - started:.1f} s. "
