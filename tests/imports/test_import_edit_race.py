@@ -44,29 +44,31 @@ def file_setting(title: str, n: int = 20) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def inline(client: Client, contact: Contact, field: str, value: str, original: str):
-    """The in-place edit as the page sends it: the value, and the version and value it showed."""
+@pytest.fixture
+def ana(org) -> Client:
+    client = Client()
+    client.force_login(org["ana"])
+    return client
+
+
+def edit_during_import(ana: Client, user, contact: Contact, field: str, value: str, title: str):
+    """The in-place edit as the page sends it (the value, and the version and value the page
+    showed) and an import setting every job title, released together; (answer, result)."""
+    contact.refresh_from_db()
     url = reverse("inline-edit", args=["contacts.Contact", contact.pk, field])
-    data = {field: value, "version": contact.version, "original": original}
-    return lambda: client.post(url, data, headers=HX)
+    data = {field: value, "version": contact.version, "original": getattr(contact, field)}
+    return at_once(
+        lambda: ana.post(url, data, headers=HX),
+        lambda: services.import_contacts(user=user, data=file_setting(title), filename="u.csv"),
+    )
 
 
-def test_an_edit_of_another_field_survives_an_import_at_the_same_moment(org):
-    contacts = people(org)
-    target = contacts[7]
-    ana = Client()
-    ana.force_login(org["ana"])
+def test_an_edit_of_another_field_survives_an_import_at_the_same_moment(org, ana):
+    target = people(org)[7]
     for round_ in range(ROUNDS):
-        target.refresh_from_db()
-        city = f"Bremen {round_}"
-        title = f"Head of Buying {round_}"
+        city, title = f"Bremen {round_}", f"Head of Buying {round_}"
 
-        answer, result = at_once(
-            inline(ana, target, "city", city, target.city),
-            lambda title=title: services.import_contacts(
-                user=org["ana"], data=file_setting(title), filename="update.csv"
-            ),
-        )
+        answer, result = edit_during_import(ana, org["ana"], target, "city", city, title)
 
         assert answer.status_code == 200
         assert "inline-field conflict" not in answer.content.decode()  # other field: merged
@@ -76,21 +78,12 @@ def test_an_edit_of_another_field_survives_an_import_at_the_same_moment(org):
         assert Contact.objects.filter(job_title=title).count() == 20
 
 
-def test_an_edit_of_the_imported_field_is_never_lost_silently(org):
-    contacts = people(org)
-    target = contacts[3]
-    ana = Client()
-    ana.force_login(org["ana"])
+def test_an_edit_of_the_imported_field_is_never_lost_silently(org, ana):
+    target = people(org)[3]
     for round_ in range(ROUNDS):
-        target.refresh_from_db()
         typed, imported = f"Typed {round_}", f"Imported {round_}"
 
-        answer, result = at_once(
-            inline(ana, target, "job_title", typed, target.job_title),
-            lambda imported=imported: services.import_contacts(
-                user=org["ana"], data=file_setting(imported), filename="update.csv"
-            ),
-        )
+        answer, result = edit_during_import(ana, org["ana"], target, "job_title", typed, imported)
 
         assert answer.status_code == 200
         conflict = "inline-field conflict" in answer.content.decode()
