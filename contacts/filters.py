@@ -5,7 +5,7 @@ from contacts.models import Activity, Company, Contact
 from crm.dates import DateFilter
 from crm.list_filters import owner_choices
 from crm.pickers import PickerFilterSet
-from crm.search import matching_ids
+from crm.search import matching
 
 
 def visible_companies(request):
@@ -26,7 +26,7 @@ class CompanyFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         # Any word of the name, the domain, any part of the phone: the global search's index.
-        return queryset.filter(pk__in=matching_ids("company", value))
+        return queryset.filter(matching("company", value))
 
 
 class ContactFilter(PickerFilterSet, django_filters.FilterSet):
@@ -45,7 +45,7 @@ class ContactFilter(PickerFilterSet, django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         # First or last name, e-mail, phone, company: the global search's index, one subquery.
-        return queryset.filter(pk__in=matching_ids("contact", value))
+        return queryset.filter(matching("contact", value))
 
 
 class ActivityFilter(django_filters.FilterSet):

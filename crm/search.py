@@ -306,13 +306,17 @@ def query(
     return grouped
 
 
-def matching_ids(kind: str, text: str):
-    """Ids of records of one kind whose entry matches every word typed: a subquery for a list's
-    filter box (visibility is applied by the list's own queryset)."""
+def matching(kind: str, text: str) -> Q:
+    """The records of one kind whose entry matches every word typed: a condition for a list's
+    filter box (visibility is applied by the list's own queryset). Their ids are gathered once
+    from the search index (on PostgreSQL as an array: as `pk IN (…)` it walked the list in its
+    sort order, testing each record's entry, 130 ms for "ann" over 100,000 contacts)."""
     tokens = _query_tokens(text)
     if not tokens:
-        return SearchEntry.objects.none().values("object_id")
-    return SearchEntry.objects.filter(_match_condition(tokens), kind=kind).values("object_id")
+        return Q(pk__in=[])
+    return _among(
+        SearchEntry.objects.filter(_match_condition(tokens), kind=kind).values("object_id")
+    )
 
 
 MIN_LENGTH = 2  # fewer characters match too much to be worth a query

@@ -4,7 +4,7 @@ from contacts.filters import visible_companies
 from crm.dates import DateFilter
 from crm.list_filters import owner_choices
 from crm.pickers import PickerFilterSet
-from crm.search import matching_ids
+from crm.search import matching
 from deals.models import Deal, Pipeline, Stage
 
 
@@ -37,7 +37,7 @@ class DealFilter(PickerFilterSet, django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         # Any word of the title or the company: the global search's index, one subquery.
-        return queryset.filter(pk__in=matching_ids("deal", value))
+        return queryset.filter(matching("deal", value))
 
     def filter_status(self, queryset, name, value):
         if value == "won":
