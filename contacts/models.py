@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from contacts import addresses, birthdays
 from contacts.addresses import AddressesField, Label
 from contacts.normalize import normalize_email, normalize_phone, normalize_text
 from crm.dates import validate_date_in_range
+from crm.links import record_url
 from crm.models import OwnedModel, OwnedQuerySet
 
 
@@ -40,7 +40,7 @@ class Company(OwnedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("contacts:company-detail", args=[self.pk])
+        return record_url("contacts:company-detail", self.pk)
 
     def save(self, *args, **kwargs):
         self.name_normalized = normalize_text(self.name)
@@ -98,7 +98,7 @@ class Contact(OwnedModel):
         return f"{self.first_name} {self.last_name}".strip()
 
     def get_absolute_url(self) -> str:
-        return reverse("contacts:detail", args=[self.pk])
+        return record_url("contacts:detail", self.pk)
 
     @property
     def birthday_shown(self) -> str:
@@ -247,7 +247,7 @@ class Activity(OwnedModel):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("contacts:activity-detail", args=[self.pk])
+        return record_url("contacts:activity-detail", self.pk)
 
     @property
     def is_open_task(self) -> bool:

@@ -22,7 +22,6 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
-from django.urls import get_script_prefix
 
 from crm import fast_insert, phones, visibility
 from crm.models import SearchEntry
@@ -72,25 +71,6 @@ def phone_suffixes(digits: str) -> str:
     return " ".join(digits[i:] for i in range(0, max(len(digits) - 3, 0)))
 
 
-_PROBE_PK = 2147483646  # a pk no URL would contain but for the record's own
-_url_templates: dict[tuple[type, str], tuple[str, str] | None] = {}
-
-
-def _url(record) -> str:
-    """record.get_absolute_url(), reversed once per model: a bulk refresh of 10,000 records
-    spent a second in reverse() alone. Falls back to the record's own method when its URL is
-    not made of its pk."""
-    key = (type(record), get_script_prefix())
-    if key not in _url_templates:
-        probe = type(record)(pk=_PROBE_PK).get_absolute_url()
-        parts = probe.split(str(_PROBE_PK))
-        _url_templates[key] = (parts[0], parts[1]) if len(parts) == 2 else None
-    template = _url_templates[key]
-    if template is None:
-        return record.get_absolute_url()
-    return f"{template[0]}{record.pk}{template[1]}"
-
-
 def _entry(kind: str, record) -> SearchEntry | None:
     if getattr(record, "deleted_at", None) is not None:
         return None
@@ -102,7 +82,7 @@ def _entry(kind: str, record) -> SearchEntry | None:
         title=doc.title[:200],
         title_sort=doc.title.lower()[:200],
         subtitle=doc.subtitle[:300],
-        url=_url(record),
+        url=record.get_absolute_url(),
         terms=fold(doc.terms),
     )
 

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from contacts.models import Company, Contact
 from contacts.normalize import normalize_text
 from crm.dates import validate_date_in_range
+from crm.links import record_url
 from crm.models import LiveManager, OwnedModel, OwnedQuerySet
 
 
@@ -95,7 +95,7 @@ class Deal(OwnedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("deals:detail", args=[self.pk])
+        return record_url("deals:detail", self.pk)
 
     def clean(self):
         if self.stage_id and self.pipeline_id and self.stage.pipeline_id != self.pipeline_id:
