@@ -29,13 +29,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from calendars import fetch, ics
 from calendars.models import CalendarImport, CalendarSource
 from calendars.people import Directory
-from contacts import duplicates, rollups
+from contacts import bulk, duplicates
 from contacts.models import Activity, Company, Contact
 from contacts.normalize import email_domain, normalize_email
 from crm.records import record_create
@@ -317,7 +317,7 @@ class _Import:
         self.result.unchanged += 1
 
     def _change(self, prior: Activity, content: dict, occurrence, *, cancelled: bool, match):
-        self.old_rollup_keys.add(_rollup_key(prior))
+        self.old_rollup_keys.add(bulk.rollup_key(prior))
         became_cancelled = cancelled and not prior.cancelled
         for name, value in content.items():
             setattr(prior, name, value)
@@ -420,15 +420,10 @@ class _Import:
             self.quiet, ["ical_sequence", "ical_last_modified"], batch_size=BATCH
         )
         self._link(existing)
-        new = {_rollup_key(a) for a in [*valid, *changed]}
-        touched = new | self.old_rollup_keys
-        rollups.refresh(sorted(touched), may_empty=sorted(touched - new))
+        bulk.refresh_rollups([*valid, *changed], self.old_rollup_keys)
 
     def _link(self, existing: dict) -> None:
-        """Each meeting linked to the contacts it matched; links there already are kept. One
-        INSERT … ON CONFLICT DO NOTHING, executed for all rows at once (thousands of links:
-        building a model instance for each would cost more than the import's own writes)."""
-        through = Activity.contacts.through
+        """Each meeting linked to the contacts it matched; links there already are kept."""
         wanted, old = set(), set()
         for key, contact_ids in self.links.items():
             activity = self._activity_of(key, existing)
@@ -436,28 +431,7 @@ class _Import:
                 wanted |= {(activity.pk, c) for c in contact_ids}
                 if key in existing:
                     old.add(activity.pk)
-        ids, have = sorted(old), set()
-        for start in range(0, len(ids), BATCH):
-            have |= set(
-                through.objects.filter(activity_id__in=ids[start : start + BATCH]).values_list(
-                    "activity_id", "contact_id"
-                )
-            )
-        rows = sorted(wanted - have)
-        if not rows:
-            return
-        q = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {q(through._meta.db_table)} ({q('activity_id')}, {q('contact_id')}) "
-            "VALUES (%s, %s) ON CONFLICT DO NOTHING"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-
-def _rollup_key(activity: Activity) -> tuple:
-    """The (owner, day, kind) row of the activity rollup this meeting is counted in."""
-    return (activity.owner_id, rollups.day_of(activity.occurs_at), activity.kind)
+        bulk.add_links(Activity.contacts.through, "activity_id", "contact_id", wanted, old)
 
 
 def _validate(activity: Activity) -> None:
