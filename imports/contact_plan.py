@@ -16,66 +16,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from urllib.parse import urlsplit
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
-from contacts import addresses, normalize
+from contacts import addresses
 from contacts.models import Company, Contact, ContactHandle
-from crm import custom_fields, visibility
-from imports.contact_rows import Incoming, RowError
-
-CHUNK = 2000
-# Parsing a phone number costs ~60 µs and a file's numbers are normalised several times over
-# (loading, matching, merging): once each is enough.
-normalize_phone = lru_cache(maxsize=100_000)(normalize.normalize_phone)
-normalize_email = lru_cache(maxsize=100_000)(normalize.normalize_email)
-normalize_text = lru_cache(maxsize=100_000)(normalize.normalize_text)
-# Addresses a company domain must never be taken from.
-FREE_MAIL = frozenset(
-    [
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "hotmail.co.uk",
-        "live.com",
-        "msn.com",
-        "yahoo.com",
-        "yahoo.co.uk",
-        "yahoo.de",
-        "ymail.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "gmx.de",
-        "gmx.net",
-        "gmx.at",
-        "gmx.ch",
-        "web.de",
-        "t-online.de",
-        "freenet.de",
-        "posteo.de",
-        "mailbox.org",
-        "protonmail.com",
-        "proton.me",
-        "pm.me",
-        "zoho.com",
-        "yandex.ru",
-        "mail.ru",
-        "fastmail.com",
-        "hey.com",
-        "orange.fr",
-        "free.fr",
-        "laposte.net",
-        "libero.it",
-        "virgilio.it",
-    ]
+from crm import custom_fields
+from imports import plan as base
+from imports.company_match import (
+    Companies,
+    CompanyPlan,
+    domain_of_email,
+    domain_of_url,
 )
+from imports.contact_rows import Incoming
+from imports.plan import (
+    CHUNK,
+    Owners,
+    RowOutcome,
+    normalize_email,
+    normalize_phone,
+    normalize_text,
+)
+from imports.rows import Refused, RowError
+
 # The contact fields an import writes (and an undo restores).
 FIELDS = (
     "first_name",
@@ -93,34 +57,6 @@ FIELDS = (
     "company",
     "custom",
 )
-
-
-def domain_of_url(text: str) -> str:
-    text = text.strip().lower()
-    if not text:
-        return ""
-    host = urlsplit(text if "//" in text else "//" + text).hostname or ""
-    return host.removeprefix("www.")
-
-
-def domain_of_email(email: str) -> str:
-    domain = email.rpartition("@")[2].lower()
-    return "" if domain in FREE_MAIL else domain
-
-
-@dataclass
-class CompanyPlan:
-    name: str
-    domain: str = ""
-    website: str = ""
-    existing: Company | None = None
-    owner: object = None
-    created: Company | None = None  # set once written
-    wanted: bool = False  # named by a row of its own (a company card), not only by its people
-
-    @property
-    def record(self) -> Company | None:
-        return self.existing or self.created
 
 
 @dataclass
@@ -160,52 +96,10 @@ class Person:
         return [name for name in FIELDS if _comparable(self.state[name]) != self.before[name]]
 
 
-@dataclass
-class RowOutcome:
-    row: int
-    status: str  # new, updated, unchanged, skipped, merged, error
-    name: str = ""
-    detail: str = ""
-
-
-@dataclass
-class Plan:
-    persons: list[Person] = field(default_factory=list)
-    companies: list[CompanyPlan] = field(default_factory=list)
-    outcomes: list[RowOutcome] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def status_of(self, person: Person, on_match: str) -> str:
-        if person.existing is None:
-            return "new"
-        changed = person.changed()
-        if not changed:
-            return "unchanged"
-        if on_match == "skip" or not person.editable:
-            return "skipped"
-        return "updated"
-
-    def chosen(self, on_match: str) -> list[Person]:
-        """The people the import writes."""
-        return [p for p in self.persons if self.status_of(p, on_match) in ("new", "updated")]
-
-    def new_companies(self, on_match: str) -> list[CompanyPlan]:
-        """The companies the import creates: those its written people or company rows name."""
-        found = {id(c): c for c in self.companies if c.wanted and c.existing is None}
-        for person in self.chosen(on_match):
-            company = person.state["company"]
-            if isinstance(company, CompanyPlan) and company.existing is None:
-                found.setdefault(id(company), company)
-        return list(found.values())
-
-    def counts(self, on_match: str) -> dict:
-        counts = {"new": 0, "updated": 0, "unchanged": 0, "skipped": 0}
-        for person in self.persons:
-            counts[self.status_of(person, on_match)] += 1
-        counts["errors"] = len(self.errors)
-        counts["companies_new"] = len(self.new_companies(on_match))
-        return counts
+class Plan(base.Plan):
+    @property
+    def persons(self) -> list[Person]:
+        return self.records
 
 
 def _comparable(value):
@@ -244,10 +138,8 @@ class Planner:
         self.by_email: dict[str, Person] = {}
         self.by_phone: dict[str, list[Person]] = defaultdict(list)
         self.by_name_company: dict[tuple[str, str], Person] = {}
-        self.companies_by_domain: dict[str, CompanyPlan] = {}
-        self.companies_by_name: dict[str, CompanyPlan] = {}
-        self.users: dict[str, object] | None = None
-        self.assignable: set[int] | None = None
+        self.companies = Companies(user, self.plan.companies)
+        self.owners = Owners(user, Contact, "contacts")
 
     # ---- loading what the file could match --------------------------------------------------
 
@@ -264,7 +156,7 @@ class Planner:
                 domains |= {self._row_domain(row)} - {""}
         if self.on_match != "create":
             self._load_contacts(emails - {""}, phones - {""}, names - {""}, lock=lock)
-        self._load_companies(domains, company_names)
+        self.companies.load(domains, company_names)
 
     def _load_contacts(self, emails, phones, names, *, lock: bool) -> None:
         visible = Contact.objects.visible_to(self.user)
@@ -310,17 +202,6 @@ class Planner:
                 )
                 self._index(person)
 
-    def _load_companies(self, domains: set[str], names: set[str]) -> None:
-        visible = Company.objects.visible_to(self.user)
-        query = Q(domain__in=sorted(domains)) | Q(name_normalized__in=sorted(names))
-        if not domains and not names:
-            return
-        for company in visible.filter(query).order_by("pk"):
-            plan = CompanyPlan(company.name, company.domain, company.website, existing=company)
-            if company.domain:
-                self.companies_by_domain.setdefault(company.domain, plan)
-            self.companies_by_name.setdefault(company.name_normalized, plan)
-
     # ---- indexes -------------------------------------------------------------------------------
 
     def _index(self, person: Person) -> None:
@@ -363,45 +244,9 @@ class Planner:
     def _company(self, row: Incoming, owner) -> CompanyPlan | None:
         if not row.company:
             return None
-        domain = self._row_domain(row)
-        name = normalize_text(row.company)
-        found = (self.companies_by_domain.get(domain) if domain else None) or (
-            self.companies_by_name.get(name)
+        return self.companies.get(
+            row.company, domain=self._row_domain(row), url=row.website or "", owner=owner
         )
-        if found is None:
-            found = CompanyPlan(
-                row.company.strip()[:200],
-                domain=domain[:120],
-                website=row.website.strip()[:200] if row.website else "",
-                owner=owner,
-            )
-            self.plan.companies.append(found)
-            self.companies_by_name[name] = found
-        if domain and found.domain in ("", domain):
-            self.companies_by_domain.setdefault(domain, found)
-        return found
-
-    def _owner(self, row: Incoming):
-        """The owner of a new record: the row's owner column (a username or an e-mail), if the
-        importer may assign to them; else the importer."""
-        if not row.owner:
-            return self.user
-        if self.users is None:
-            self.users, self.assignable = (
-                {},
-                set(visibility.assignable_owners(self.user, Contact).values_list("pk", flat=True)),
-            )
-            for user in get_user_model().objects.filter(is_active=True):
-                self.users[user.username.casefold()] = user
-                if user.email:
-                    self.users.setdefault(user.email.casefold(), user)
-        user = self.users.get(row.owner.strip().casefold())
-        column = row.columns.get("owner", "Owner")
-        if user is None:
-            raise _Refused(column, f"There is no active user “{row.owner}”.")
-        if user.pk not in self.assignable:
-            raise _Refused(column, f"You may not give contacts to {user.username}.")
-        return user
 
     # ---- rows ------------------------------------------------------------------------------------
 
@@ -419,68 +264,35 @@ class Planner:
             return
         person = self._match(row)
         try:
-            owner = self._owner(row) if person is None or person.existing is None else None
-        except _Refused as refused:
+            owner = (
+                self.owners.of(row.owner, row.columns.get("owner", "Owner"))
+                if person is None or person.existing is None
+                else None
+            )
+        except Refused as refused:
             self._error(RowError(row.number, refused.column, refused.message))
             return
-        if person is None:
-            person = Person(state=_blank_state(), first_row=row.number, owner=owner)
-            person.before = {}
-            self.plan.persons.append(person)
-            status = "new"
-        elif person.existing is not None and not person.rows:
-            self.plan.persons.append(person)
-            status = "match"
-        else:
-            status = "merged"
+        person, status = self.plan.admit(
+            person, lambda: Person(state=_blank_state(), first_row=row.number, owner=owner)
+        )
         previous = _merge(person, row, self._company(row, person.owner or self.user))
         error = _invalid(person, row)
         if error is not None:
-            if status in ("new", "match"):
-                self.plan.persons.remove(person)
             person.state = previous  # the row is left out whole
             person.checked = None  # built from the refused state: not what is written
-            self._error(error)
+            self.plan.refuse(person, status, error)
             return
-        person.rows.append(row.number)
-        if person.first_row == 0:
-            person.first_row = row.number
-        self._index(person)
         name = f"{person.state['first_name']} {person.state['last_name']}".strip()
-        if status == "merged":
-            self.plan.outcomes.append(
-                RowOutcome(row.number, "merged", name, f"the same person as row {person.first_row}")
-            )
-        else:
-            self.plan.outcomes.append(RowOutcome(row.number, status, name))
-        if person.existing is not None and not person.editable and len(person.rows) == 1:
-            self.plan.warnings.append(
-                f"Row {row.number}: {name} is already in Huddle and you may not change them; "
-                "skipped."
-            )
+        self.plan.took(person, row.number, status, name, same="person")
+        self._index(person)
 
     def _error(self, error: RowError) -> None:
-        self.plan.errors.append(error)
-        self.plan.outcomes.append(
-            RowOutcome(error.row, "error", "", f"{error.column}: {error.message}")
-        )
+        self.plan.error(error)
 
     def finish(self) -> Plan:
         """Each matched or merged row's final status, now that every row is in."""
-        by_row = {}
-        for person in self.plan.persons:
-            status = self.plan.status_of(person, self.on_match)
-            by_row[person.first_row] = status
-        for outcome in self.plan.outcomes:
-            if outcome.status in ("new", "match"):
-                outcome.status = by_row.get(outcome.row, outcome.status)
+        self.plan.settle(self.on_match, ((p.first_row, p) for p in self.plan.persons))
         return self.plan
-
-
-class _Refused(Exception):
-    def __init__(self, column: str, message: str):
-        super().__init__(message)
-        self.column, self.message = column, message
 
 
 def _merge(person: Person, row: Incoming, company: CompanyPlan | None) -> dict:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from contacts.importing import values as cells
 from contacts.importing.mapping import CONTACT_ALIASES, MappedRow, Target
 from contacts.importing.values import CellError
-from crm import custom_fields, spreadsheet
+from crm import spreadsheet
+from imports.rows import CUSTOM_PREFIX, RowError, custom_targets, custom_value
 
 KIND = "contact"
 # Built-in contact fields a file may fill, with the labels the mapping step shows.
@@ -26,20 +27,13 @@ BUILTIN = {
     "owner": "Owner (username or e-mail)",
     "website": "Company website",
 }
-CUSTOM_PREFIX = "custom:"
 TEXT_FIELDS = ("first_name", "last_name", "job_title", "city", "notes")
 
 
 def targets(user) -> list[Target]:
-    """What a column may feed: the built-ins, then the custom fields this user may edit, by
-    their label (a field the role may not edit cannot be written through a file either)."""
+    """What a column may feed: the built-ins, then the custom fields this user may edit."""
     result = [Target(key, label, CONTACT_ALIASES.get(key, ())) for key, label in BUILTIN.items()]
-    result += [
-        Target(CUSTOM_PREFIX + spec.key, spec.label)
-        for spec in custom_fields.seen_by(KIND, user)
-        if spec.edits(user)
-    ]
-    return result
+    return result + custom_targets(KIND, user)
 
 
 @dataclass
@@ -60,16 +54,6 @@ class Incoming:
     @property
     def full_name(self) -> str:
         return f"{self.fields.get('first_name', '')} {self.fields.get('last_name', '')}".strip()
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 def parse(row: MappedRow, specs: dict, *, dayfirst: bool = False) -> Incoming | RowError:
@@ -121,36 +105,3 @@ def parse(row: MappedRow, specs: dict, *, dayfirst: bool = False) -> Incoming | 
         if value:
             incoming.phones.append((handle.label, value, handle.primary))
     return incoming
-
-
-def custom_value(spec, text: str, *, dayfirst: bool = False):
-    """A cell as the custom field stores it (crm/custom_fields.py `to_json`)."""
-    kind = spec.type
-    if kind == "date":
-        return spec.to_json(cells.parse_date(text, dayfirst=dayfirst))
-    if kind in ("number", "money"):
-        return spec.to_json(cells.parse_number(text))
-    if kind == "yes_no":
-        value = cells.parse_bool(text)
-        return None if value is None else value
-    if kind == "choice":
-        return _choice(spec, text)
-    if kind == "multiple_choice":
-        parts = [p.strip() for p in text.replace(" ::: ", ";").replace(",", ";").split(";")]
-        return [_choice(spec, p) for p in parts if p] or None
-    if kind == "email":
-        return spec.to_json(cells.parse_email(text))
-    if kind == "url":
-        return cells.parse_url(text)
-    if kind == "user":
-        raise CellError("A user field cannot be imported yet; leave this column out.")
-    return text
-
-
-def _choice(spec, text: str):
-    wanted = text.strip().casefold()
-    for choice in spec.choices:
-        if wanted in (str(choice.value).casefold(), str(choice.label).casefold()):
-            return choice.value
-    options = ", ".join(choice.label for choice in spec.choices)
-    raise CellError(f"“{text}” is not one of {options}.")

@@ -1,5 +1,5 @@
-"""The contact import pages: upload → column mapping → preview → confirm, the batch's page with
-its Undo, and the import history.
+"""The import pages, for every kind of file (imports/kinds.py): upload → column mapping →
+preview → confirm, the batch's page with its Undo, and the import history.
 
 An upload is its user's alone (anyone else, the admin too, gets 404: it is a file on its way in,
 not a record). A batch is its user's, and the admin's, who may see and undo any. Every step is a
@@ -20,8 +20,7 @@ from contacts.importing.files import read_table
 from contacts.importing.mapping import Mapping
 from contacts.importing.table import ImportFileError
 from crm import formatting
-from imports import services
-from imports.contact_rows import targets
+from imports import kinds, services
 from imports.forms import MappingForm, UploadForm
 from imports.models import ImportBatch, ImportUpload
 
@@ -79,8 +78,9 @@ def _mapping(request, upload: ImportUpload, table) -> Mapping:
     """The mapping chosen for this upload, else the one remembered for files of its shape, else
     Huddle's guess."""
     if upload.mapping is not None:
-        return Mapping.from_dict(upload.mapping, table.headers, targets(request.user))
-    return services.mapping_for(request.user, table)
+        targets = kinds.get(upload.kind).targets(request.user)
+        return Mapping.from_dict(upload.mapping, table.headers, targets)
+    return services.mapping_for(request.user, table, upload.kind)
 
 
 def _record_name(batch: ImportBatch) -> str:
@@ -94,8 +94,9 @@ def _record_name(batch: ImportBatch) -> str:
 
 def contacts_page(request):
     """The upload form and the history. A file Huddle cannot read comes back as the form with
-    the reason; nothing is stored then."""
-    form = UploadForm()
+    the reason; nothing is stored then. `?kind=deal` preselects what the file holds."""
+    wanted = request.GET.get("kind")
+    form = UploadForm(initial={"kind": wanted} if wanted in kinds.KINDS else None)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -104,6 +105,7 @@ def contacts_page(request):
             ).delete()
             upload = ImportUpload.objects.create(
                 user=request.user,
+                kind=form.cleaned_data["kind"],
                 filename=form.cleaned_data["file"].name[:255],
                 data=form.data_bytes,
                 on_match=form.cleaned_data["on_match"],
@@ -114,7 +116,7 @@ def contacts_page(request):
         request,
         "imports/contacts.html",
         {
-            "title": "Import contacts",
+            "title": "Import",
             "form": form,
             "batches": batches,
             "everyone": request.user.is_admin,
@@ -132,19 +134,20 @@ def mapping(request, pk):
         table = _table(upload)
     except Unreadable as unreadable:
         return _start_again(request, unreadable)
-    found = targets(request.user)
+    kind = kinds.get(upload.kind)
     form = MappingForm(
         request.POST if request.method == "POST" else None,
         table=table,
         mapping=_mapping(request, upload, table),
-        targets=found,
+        targets=kind.targets(request.user),
+        kind=kind,
         initial={"on_match": upload.on_match},
     )
     if request.method == "POST" and form.is_valid():
         upload.mapping = form.mapping.to_dict()
         upload.on_match = form.cleaned_data["on_match"]
         upload.save(update_fields=["mapping", "on_match"])
-        services.remember_mapping(request.user, form.mapping)
+        services.remember_mapping(request.user, form.mapping, upload.kind)
         return redirect("imports:preview", pk=upload.pk)
     samples = _samples(table)
     labelled = _labelled(table)
@@ -160,8 +163,9 @@ def mapping(request, pk):
         request,
         "imports/mapping.html",
         {
-            "title": "Import contacts: columns",
+            "title": f"Import {kind.plural}: columns",
             "upload": upload,
+            "kind": kind,
             "form": form,
             "columns": columns,
             "record_name": table.record_name,
@@ -195,7 +199,9 @@ def preview(request, pk):
         table = _table(upload)
     except Unreadable as unreadable:
         return _start_again(request, unreadable)
-    result = services.import_contacts(
+    kind = kinds.get(upload.kind)
+    result = services.import_records(
+        kind=kind.key,
         user=request.user,
         table=table,
         filename=upload.filename,
@@ -209,8 +215,9 @@ def preview(request, pk):
         request,
         "imports/preview.html",
         {
-            "title": "Import contacts: preview",
+            "title": f"Import {kind.plural}: preview",
             "upload": upload,
+            "kind": kind,
             "result": result,
             "counts": result.counts,
             "outcomes": outcomes[:PREVIEW_ROWS],
@@ -234,7 +241,8 @@ def confirm(request, pk):
             table = _table(upload)
         except Unreadable as unreadable:
             return _start_again(request, unreadable)
-        result = services.import_contacts(
+        result = services.import_records(
+            kind=upload.kind,
             user=request.user,
             table=table,
             filename=upload.filename,
@@ -258,6 +266,7 @@ def batch(request, pk):
         {
             "title": f"Import {found.pk}",
             "batch": found,
+            "kind": kinds.get(found.kind),
             "record_name": _record_name(found),
             "result": found.undo_result or {},
         },

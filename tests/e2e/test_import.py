@@ -1,6 +1,7 @@
-"""Importing contacts in the browser (issue 16): ana opens Contacts, clicks Import, picks her
-Google export, puts its customer-number column into the custom field by keyboard, previews,
-imports, and undoes it — clicking and typing as a person does, with no error in the browser."""
+"""Importing in the browser (issue 16): ana opens Contacts, clicks Import, picks her Google
+export, puts its customer-number column into the custom field by keyboard, previews, imports,
+and undoes it; then a deals file, its stage column chosen by keyboard — clicking and typing as
+a person does, with no error in the browser."""
 
 from pathlib import Path
 
@@ -8,9 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import Contact
-from crm.models import CustomField
+from crm.models import CustomField, User
+from deals.models import Deal
 from imports.models import ImportBatch, ImportUpload, SavedMapping
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import CompanyFactory, PipelineFactory, StageFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -37,10 +39,11 @@ def test_ana_uploads_maps_previews_imports_and_undoes(page, actions, ana, consol
     actions.log_in("ana")
     actions.click(page.get_by_role("link", name="Contacts", exact=True), "click Contacts")
     actions.click(page.get_by_role("link", name="Import", exact=True), "click Import")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Import contacts")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import")
+    expect(page.get_by_label("Contacts", exact=True)).to_be_checked()  # what a file holds
 
     # The file chooser is the browser's own dialog; Playwright hands it the file.
-    page.get_by_label("Contacts file").set_input_files(str(GOOGLE))
+    page.get_by_label("File to import").set_input_files(str(GOOGLE))
     expect(page.get_by_label("Update the existing record")).to_be_checked()
     actions.click(page.get_by_role("button", name="Upload"), "click Upload")
 
@@ -86,5 +89,65 @@ def test_ana_uploads_maps_previews_imports_and_undoes(page, actions, ana, consol
 
     # log in; Contacts, Import, Upload; the column: click, Enter; Preview, Import, Undo
     actions.assert_count(9)
+    actions.assert_no_js_errors()
+    assert console_errors == []
+
+
+DEALS = (
+    "Deal name,Company,Phase,Amount\n"
+    "Nordwind rollout,Nordwind GmbH,Proposal,12500\n"
+    "Ostwind pilot,Ostwind AG,,800\n"
+)
+
+
+def test_ana_imports_a_deals_file_choosing_the_stage_column(
+    page, actions, ana, console_errors, tmp_path
+):
+    pipeline = PipelineFactory(name="Sales")
+    StageFactory(pipeline=pipeline, name="Lead", order=1)
+    StageFactory(pipeline=pipeline, name="Proposal", order=2)
+    nordwind = CompanyFactory(name="Nordwind GmbH", owner=User.objects.get(username="ana"))
+    path = tmp_path / "deals.csv"
+    path.write_text(DEALS, encoding="utf-8")
+
+    actions.log_in("ana")
+    actions.click(page.get_by_role("link", name="Contacts", exact=True), "click Contacts")
+    actions.click(page.get_by_role("link", name="Import", exact=True), "click Import")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import")
+    actions.click(page.get_by_label("Deals", exact=True), "click Deals")
+    expect(page.get_by_label("Deals", exact=True)).to_be_checked()
+    page.get_by_label("File to import").set_input_files(str(path))
+    actions.click(page.get_by_role("button", name="Upload"), "click Upload")
+
+    # The mapping: a deal's fields; "Phase" is not a header Huddle knows, so ana chooses Stage.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import deals.csv: columns")
+    expect(page.get_by_label("Deal name", exact=True)).to_have_value("title")
+    column = page.get_by_label("Phase", exact=True)
+    actions.click(column, "click the Phase column")
+    actions.assert_focus(column)
+    actions.type(column, "Stage")
+    actions.press(column, "Enter", "Enter")
+    expect(column).to_have_value("stage")
+    actions.click(page.get_by_role("button", name="Preview"), "click Preview")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import deals.csv: preview")
+    counts = page.locator(".import-preview .import-counts")
+    expect(counts).to_contain_text("2 new")
+    expect(counts).to_contain_text("1 new company")
+    assert not Deal.objects.exists()
+    actions.click(page.get_by_role("button", name="Import", exact=True), "click Import")
+
+    expect(page.locator("#messages")).to_contain_text(
+        "Imported: 2 new, 0 updated, 0 unchanged, 0 skipped, 0 with errors; 1 new companies."
+    )
+    rollout = Deal.objects.get(title="Nordwind rollout")
+    assert rollout.company == nordwind and rollout.stage.name == "Proposal"
+    assert Deal.objects.get(title="Ostwind pilot").stage.name == "Lead"
+    actions.click(page.get_by_role("button", name="Undo"), "click Undo")
+    expect(page.locator("#messages")).to_contain_text("0 restored, 3 removed.")
+    assert not Deal.objects.exists()
+
+    # log in; Contacts, Import, Deals, Upload; the column: click, Enter; Preview, Import, Undo
+    actions.assert_count(10)
     actions.assert_no_js_errors()
     assert console_errors == []

@@ -27,11 +27,11 @@ class Command(BaseCommand):
             "--on-match",
             choices=["update", "skip", "create"],
             default="update",
-            help="what a row matching an existing contact does (default: update it)",
+            help="what a row matching an existing record does (default: update it)",
         )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
-    def handle(self, *args, path, user, dry_run, on_match, as_json, **options):
+    def handle(self, *args, path, user, dry_run, on_match, as_json, kind="contact", **options):
         try:
             importer = get_user_model().objects.get(username=user, is_active=True)
         except get_user_model().DoesNotExist:
@@ -41,7 +41,8 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{path} cannot be read: {error.strerror}.") from None
         try:
-            result = services.import_contacts(
+            result = services.import_records(
+                kind=kind,
                 user=importer,
                 data=data,
                 filename=Path(path).name,
