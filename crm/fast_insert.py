@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 
 from django.db import connection, models
 
@@ -92,22 +93,39 @@ def insert(model, objs: Sequence[models.Model], *, batch: int = BATCH) -> None:
     if postgres and not all(given):
         _take_keys(model, objs)
     fields = [f for f in model._meta.concrete_fields if f is not pk or postgres or all(given)]
-    plan = [(_value_of(f), _converter(f)) for f in fields]
-    rows = (
-        [
-            value if convert is None or value is None else convert(value)
-            for read, convert in plan
-            for value in (read(obj),)
-        ]
-        for obj in objs
-    )
-    if postgres:
-        _copy(model, fields, rows)
+    readers = [_value_of(f) for f in fields]
+    rows = ([read(obj) for read in readers] for obj in objs)
+    if pk in fields:
+        _write(model, fields, rows, batch=batch)
     else:
-        _insert(model, fields, objs, rows, returning=pk not in fields, batch=batch)
+        keys = _write(model, fields, rows, batch=batch, returning=True)
+        for obj, key in zip(objs, keys, strict=True):
+            setattr(obj, pk.attname, key)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def insert_values(model, names: Sequence[str], rows: Iterable[Sequence], *, batch=BATCH) -> None:
+    """Rows of values for the named fields (e.g. "contact_id", "kind") of new records whose keys
+    nobody needs back — lookup rows, search entries, import records: no model instance is built
+    for them (a third of a large import's write went to building instances)."""
+    _write(model, [model._meta.get_field(name) for name in names], rows, batch=batch)
+
+
+def _write(model, fields, rows: Iterable[Sequence], *, batch: int, returning: bool = False):
+    """The rows (Python values, in the order of `fields`) converted and written; with
+    `returning`, the new keys in row order (SQLite)."""
+    converters = [_converter(f) for f in fields]
+    converted = (
+        [v if c is None or v is None else c(v) for c, v in zip(converters, row, strict=True)]
+        for row in rows
+    )
+    if connection.vendor == "postgresql":
+        # Made in full first: a row computed while COPY holds the connection could not query
+        # (a search entry reading its contact's company would wait on the COPY forever).
+        return _copy(model, fields, list(converted))
+    return _insert(model, fields, converted, returning=returning, batch=batch)
 
 
 def _take_keys(model, objs) -> None:
@@ -140,8 +158,8 @@ def _copy(model, fields, rows) -> None:
         )
 
 
-def _insert(model, fields, objs, rows, *, returning: bool, batch: int) -> None:
-    """SQLite: one multi-row INSERT … RETURNING pk per batch, as bulk_create writes them."""
+def _insert(model, fields, rows, *, returning: bool, batch: int) -> list:
+    """SQLite: one multi-row INSERT per batch (… RETURNING pk, as bulk_create writes them)."""
     quote = connection.ops.quote_name
     pk = model._meta.pk
     head = (
@@ -150,14 +168,14 @@ def _insert(model, fields, objs, rows, *, returning: bool, batch: int) -> None:
     )
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(1, min(batch, _max_params() // len(fields)))
+    keys = []
+    rows = iter(rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start : start + size]
-            params = [value for _, row in zip(chunk, rows, strict=False) for value in row]
+        while chunk := list(islice(rows, size)):
             sql = head + ", ".join([row_marks] * len(chunk))
             if returning:
                 sql += f" RETURNING {quote(pk.column)}"
-            cursor.execute(sql, params)
+            cursor.execute(sql, [value for row in chunk for value in row])
             if returning:
-                for obj, (key,) in zip(chunk, cursor.fetchall(), strict=True):
-                    setattr(obj, pk.attname, key)
+                keys += [key for (key,) in cursor.fetchall()]
+    return keys

@@ -71,20 +71,29 @@ def phone_suffixes(digits: str) -> str:
     return " ".join(digits[i:] for i in range(0, max(len(digits) - 3, 0)))
 
 
-def _entry(kind: str, record) -> SearchEntry | None:
+ENTRY_FIELDS = ("kind", "object_id", "owner_id", "title", "title_sort", "subtitle", "url", "terms")
+
+
+def _entry_row(kind: str, record) -> tuple | None:
+    """The record's search entry as values in the order of ENTRY_FIELDS; None if it has none."""
     if getattr(record, "deleted_at", None) is not None:
         return None
     doc = _registry[kind].document(record)
-    return SearchEntry(
-        kind=kind,
-        object_id=record.pk,
-        owner_id=record.owner_id,
-        title=doc.title[:200],
-        title_sort=doc.title.lower()[:200],
-        subtitle=doc.subtitle[:300],
-        url=record.get_absolute_url(),
-        terms=fold(doc.terms),
+    return (
+        kind,
+        record.pk,
+        record.owner_id,
+        doc.title[:200],
+        doc.title.lower()[:200],
+        doc.subtitle[:300],
+        record.get_absolute_url(),
+        fold(doc.terms),
     )
+
+
+def _entry(kind: str, record) -> SearchEntry | None:
+    row = _entry_row(kind, record)
+    return None if row is None else SearchEntry(**dict(zip(ENTRY_FIELDS, row, strict=True)))
 
 
 def refresh(record) -> None:
@@ -110,8 +119,8 @@ def refresh_many(records, *, batch: int = 2000) -> None:
     ids = [record.pk for record in records]
     for start in range(0, len(ids), batch):
         SearchEntry.objects.filter(kind=kind, object_id__in=ids[start : start + batch]).delete()
-    entries = [entry for record in records if (entry := _entry(kind, record)) is not None]
-    fast_insert.insert(SearchEntry, entries)
+    rows = (row for record in records if (row := _entry_row(kind, record)) is not None)
+    fast_insert.insert_values(SearchEntry, ENTRY_FIELDS, rows)
 
 
 def _on_save(sender, instance, raw=False, **kwargs):
@@ -138,21 +147,17 @@ def rebuild(batch: int = 5000) -> int:
         queryset = registration.model.objects.order_by("pk")
         if hasattr(registration.model, "company"):
             queryset = queryset.select_related("company")
-        entries = []
-        for record in queryset.iterator(chunk_size=batch):
-            entries.append(_entry(kind, record))
-            if len(entries) >= batch:
-                fast_insert.insert(SearchEntry, entries)
-                total += len(entries)
-                entries = []
-        fast_insert.insert(SearchEntry, entries)
-        total += len(entries)
+        rows = [_entry_row(kind, record) for record in queryset.iterator(chunk_size=batch)]
+        fast_insert.insert_values(SearchEntry, ENTRY_FIELDS, rows)
+        total += len(rows)
     return total
 
 
 def fold(text: str) -> str:
     """Lower case, accents dropped: what entries store and queries look for ("Müller" ->
     "muller"), so both databases match alike (SQLite's FTS5 folds too; PostgreSQL does not)."""
+    if text.isascii():
+        return text.lower()
     return "".join(c for c in normalize("NFKD", text.lower()) if not combining(c))
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from contacts import addresses
 from contacts.importing.mapping import apply
 from contacts.models import Contact, ContactHandle
-from crm import search
+from crm import fast_insert, search
 from imports.contact_plan import FIELDS, CompanyPlan, Plan, Planner
 from imports.contact_rows import KIND, parse
 from imports.models import ImportBatch, ImportedRecord
@@ -67,22 +67,24 @@ def write(plan: Plan, *, user, batch: ImportBatch, on_match: str) -> None:
         contact.normalize()
         updated.append(contact)
 
-    Contact.objects.bulk_create(created, batch_size=BATCH)
+    fast_insert.insert(Contact, created)
     history(Contact, created, "+", user=user, reason=reason, when=now)
     update(updated, user=user, reason=reason, when=now)
-    ContactHandle.objects.bulk_create(
+    fast_insert.insert_values(
+        ContactHandle,
+        HANDLE_FIELDS,
         (
-            ContactHandle(contact_id=contact.pk, kind=kind, normalized=value)
+            (contact.pk, kind, value)
             for contact in created
             for kind, value in sorted(addresses.handles_of(contact))
         ),
-        batch_size=BATCH * 4,
     )
     search.refresh_many(created + updated)
     records += created_records(batch, [*companies, *created])
-    ImportedRecord.objects.bulk_create(records, batch_size=BATCH * 2)
+    fast_insert.insert(ImportedRecord, records)
 
 
+HANDLE_FIELDS = ("contact_id", "kind", "normalized")
 _WRITTEN = [name for name in FIELDS if name != "company"] + [
     "company",
     "name_normalized",
@@ -104,14 +106,15 @@ def update(contacts: list[Contact], *, user, reason: str, when, fields=None) -> 
     ids = [contact.pk for contact in contacts]
     for start in range(0, len(ids), BATCH * 4):
         ContactHandle.objects.filter(contact_id__in=ids[start : start + BATCH * 4]).delete()
-    ContactHandle.objects.bulk_create(
+    fast_insert.insert_values(
+        ContactHandle,
+        HANDLE_FIELDS,
         (
-            ContactHandle(contact_id=contact.pk, kind=kind, normalized=value)
+            (contact.pk, kind, value)
             for contact in contacts
             if contact.deleted_at is None
             for kind, value in sorted(addresses.handles_of(contact))
         ),
-        batch_size=BATCH * 4,
     )
 
 

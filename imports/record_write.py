@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from contacts import bulk
 from contacts.models import Company
-from crm import search
+from crm import fast_insert, search
 from crm.history_sql import copy_to_history
 from imports.company_match import website
 from imports.models import ImportBatch, ImportedRecord
@@ -46,7 +46,7 @@ def create_companies(wanted: list, *, user, when, reason: str) -> list[Company]:
             updated_at=when,
         )
         companies.append(plan.created)
-    Company.objects.bulk_create(companies, batch_size=BATCH)
+    fast_insert.insert(Company, companies)
     history(Company, companies, "+", user=user, reason=reason, when=when)
     search.refresh_many(companies)
     return companies
@@ -110,7 +110,7 @@ def write(planner, plan: Plan, *, user, batch: ImportBatch, on_match: str) -> No
             )
         )
         updated.append(record)
-    model.objects.bulk_create(created, batch_size=BATCH)
+    fast_insert.insert(model, created)
     history(model, created, "+", user=user, reason=reason, when=now)
     if updated:
         fields = [*own, *planner.DERIVED, *STAMPS]
@@ -128,7 +128,7 @@ def write(planner, plan: Plan, *, user, batch: ImportBatch, on_match: str) -> No
         search.refresh_many(created + updated)
     planner.written(created + updated, old)
     records += created_records(batch, [*companies, *created])
-    ImportedRecord.objects.bulk_create(records, batch_size=BATCH * 2)
+    fast_insert.insert(ImportedRecord, records)
 
 
 def undoable(items: list[ImportedRecord], records: dict, left: list[str]):
