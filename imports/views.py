@@ -112,6 +112,9 @@ def contacts_page(request):
             )
             return redirect("imports:mapping", pk=upload.pk)
     batches = list(_history(request.user)[:HISTORY])
+    for batch in batches:  # "Deals", not the stored key "deal"
+        kind = kinds.KINDS.get(batch.kind)
+        batch.kind_label = kind.plural.capitalize() if kind else batch.kind
     return render(
         request,
         "imports/contacts.html",

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from crm.models import User
 from deals.models import Deal
 from imports.models import ImportBatch, ImportUpload, SavedMapping
 from tests.factories import CompanyFactory, PipelineFactory, StageFactory
@@ -121,3 +122,23 @@ def test_an_unknown_kind_is_refused(client_for, org):
     assert response.status_code == 200
     assert "Select a valid choice" in _text(response)
     assert not ImportUpload.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("list_name", "kind", "label"),
+    [("contacts:company-list", "company", "Companies"), ("deals:list", "deal", "Deals"),
+     ("contacts:activity-list", "activity", "Activities"), ("contacts:list", None, "Contacts")],
+)  # fmt: skip
+def test_each_list_links_to_the_import_of_its_kind_and_the_history_names_it(
+    client_for, list_name, kind, label
+):
+    client = client_for("ana")
+    html = client.get(reverse(list_name)).content.decode()
+    link = reverse("imports:contacts") + (f"?kind={kind}" if kind else "")
+    assert f'<a class="button" href="{link}">Import</a>' in html
+    ImportBatch.objects.create(
+        user=User.objects.get(username="ana"), kind=kind or "contact", filename="x.csv"
+    )
+
+    history = client.get(reverse("imports:contacts")).content.decode()
+    assert f"<td>x.csv</td>\n        <td>{label}</td>" in history
