@@ -16,6 +16,7 @@ from imports.models import ImportBatch, ImportedRecord
 from imports.plan import Plan, normalize_phone, normalize_text
 
 BATCH = 500
+ADDED = "+"  # before["+contacts"]: the links an import added to a record it updated
 STAMPS = ["version", "updated_by", "updated_at"]
 
 
@@ -94,6 +95,9 @@ def write(planner, plan: Plan, *, user, batch: ImportBatch, on_match: str) -> No
         record = item.existing
         old.append(planner.old_key(record))
         before = {name: item.before[name] for name in item.changed()}
+        for name in planner.LINKS:
+            if name in before:  # what the import adds: its undo removes those links only
+                before[ADDED + name] = sorted(set(item.state[name]) - set(item.before[name]))
         for name, value in values.items():
             setattr(record, name, value)
         before |= planner.prepare(record, item, now)
@@ -157,9 +161,13 @@ def undo(planner, items: list[ImportedRecord], records: dict, *, by, when, reaso
             fields |= {"deleted_at", *planner.removed(record)}
             removed.append(record)
         else:
-            for name, value in (item.before or {}).items():
+            before = item.before or {}
+            for name, value in before.items():
+                if name.startswith(ADDED):
+                    continue
                 if name in planner.LINKS:
-                    links.setdefault(name, {})[record.pk] = set(value)
+                    added = before.get(ADDED + name)
+                    links.setdefault(name, {})[record.pk] = (value, added)
                     continue
                 field = model._meta.get_field(name)
                 if field.is_relation:
@@ -176,16 +184,18 @@ def undo(planner, items: list[ImportedRecord], records: dict, *, by, when, reaso
     if changed:
         model.all_objects.bulk_update(changed, [*sorted(fields), *STAMPS], batch_size=BATCH)
         history(model, changed, "~", user=by, reason=reason, when=when)
-    for name, kept in links.items():
-        # The import only adds links: those not there before it go.
+    for name, per_record in links.items():
+        # The import only adds links: those it added go, and links added by hand since stay.
+        # (A batch recorded before the import kept what it added: every link that was not
+        # there before it goes.)
         through, source, target = _links(planner, name)
-        rows = through.objects.filter(**{f"{source}__in": sorted(kept)})
-        added = [
-            pk
-            for pk, record_id, other in rows.values_list("pk", source, target)
-            if other not in kept[record_id]
-        ]
-        through.objects.filter(pk__in=added).delete()
+        rows = through.objects.filter(**{f"{source}__in": sorted(per_record)})
+        doomed = []
+        for pk, record_id, other in rows.values_list("pk", source, target):
+            kept, added = per_record[record_id]
+            if (other in added) if added is not None else (other not in kept):
+                doomed.append(pk)
+        through.objects.filter(pk__in=doomed).delete()
     if planner.SEARCHED:
         search.refresh_many(changed)
     planner.written(restored, old)  # the removed ones count only where they were

@@ -117,6 +117,21 @@ def test_a_bad_date_or_amount_leaves_its_row_out_and_names_it(sales, import_reco
     assert not Deal.objects.filter(title__startswith="Bad").exists()
 
 
+def test_undo_removes_the_people_the_import_linked_and_keeps_those_linked_by_hand_since(
+    org, sales, import_records, write_csv, undo
+):
+    deal = DealFactory(title="Big rollout", company=sales["company"], owner=org["ana"],
+                       stage=sales["stages"]["Lead"])  # fmt: skip
+    path = write_csv(HEADER, "Big rollout,Nordwind GmbH,nora@nordwind.example,,,,,,,")
+    result = import_records("deals", path)
+    assert result["updated"] == 1 and list(deal.contacts.all()) == [sales["nora"]]
+    by_hand = ContactFactory(first_name="Hand", last_name="Linked", owner=org["ana"])
+    deal.contacts.add(by_hand)  # a link change bumps no version: the undo still applies
+
+    assert "1 restored" in undo(result["batch"])
+    assert list(deal.contacts.all()) == [by_hand]
+
+
 def test_undo_restores_updated_deals_exactly_and_removes_new_ones(
     org, sales, import_records, write_csv, undo
 ):
