@@ -9,11 +9,9 @@ on SQLite here and on PostgreSQL in CI (`DATABASE_URL=postgres://… make test-f
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -23,6 +21,7 @@ from crm.stale import base_of
 from deals.forms import DealForm
 from deals.models import Deal
 from reports.models import Agenda, Meeting
+from tests.concurrency import at_once
 from tests.factories import ActivityFactory, StageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,28 +32,10 @@ HX = {"HX-Request": "true"}
 
 def race(url: str, *posts, headers=None):
     """POST each (client, data) to `url` in its own thread, all released at once; return the
-    responses in order. Each thread closes its own database connection."""
-    barrier = threading.Barrier(len(posts))
-    responses: list = [None] * len(posts)
-    errors: list = []
-
-    def run(i, post):
-        client, data = post
-        try:
-            barrier.wait(timeout=10)
-            responses[i] = client.post(url, data, headers=headers or {})
-        except Exception as exc:  # surfaced below, with the thread's traceback in the message
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(posts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    return responses
+    responses in order."""
+    return at_once(
+        *(lambda c=client, d=data: c.post(url, d, headers=headers or {}) for client, data in posts)
+    )
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@ its own database connection, released by one barrier — a double click, or cron
 "Sync now" together) leaves each meeting once: the second to write finds everything unchanged,
 as a later import of the same file does; it never half-writes and never raises."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from calendars import services
 from contacts.models import Activity
 from tests.calendars.conftest import ics
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,24 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_same_file_imported_twice_at_once_creates_each_meeting_once(round_, people):
     ana = people["ana"]
     data = ics("google_export.ics")
-    barrier = threading.Barrier(2)
-    results, errors = [None, None], []
-
-    def run(i):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = services.import_upload(user=ana, data=data, name="google_export.ics")
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
+    results = at_once(
+        *[lambda: services.import_upload(user=ana, data=data, name="google_export.ics")] * 2
+    )
     keys = list(
         Activity.all_objects.filter(calendar_source__owner=ana).values_list(
             "calendar_source_id", "external_id"

@@ -7,8 +7,8 @@ import pytest
 from contacts.models import Company
 from deals.models import Deal
 from imports import services
+from tests.concurrency import at_once
 from tests.factories import PipelineFactory, StageFactory
-from tests.imports.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FILE = (

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from contacts.models import Contact
 from imports import services
+from tests.concurrency import at_once
 from tests.factories import ContactFactory
-from tests.imports.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROUNDS = 5

@@ -8,7 +8,7 @@ import pytest
 
 from contacts.models import Company, Contact
 from imports import services
-from tests.imports.concurrency import at_once
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 GOOGLE = (

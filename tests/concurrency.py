@@ -1,5 +1,6 @@
-"""Two imports at the same moment: each in its own thread with its own database connection,
-released together by one barrier (a double click on Import, or two people with one file)."""
+"""Things done at the same moment, as by two people: each call in its own thread with its own
+database connection, all released together by one barrier (the race tests of imports, edits,
+board moves and calendars)."""
 
 from __future__ import annotations
 
