@@ -199,6 +199,23 @@ def write_handles(contact, *, created: bool = False) -> None:
     )
 
 
+def add_handles(contacts) -> None:
+    """The lookup rows of many contacts at once, as plain values (an import's bulk path, which
+    sends no signals); their old rows, if any, are the caller's to delete first."""
+    from contacts.models import ContactHandle
+    from crm import fast_insert
+
+    fast_insert.insert_values(
+        ContactHandle,
+        ("contact_id", "kind", "normalized"),
+        (
+            (contact.pk, kind, value)
+            for contact in contacts
+            for kind, value in sorted(handles_of(contact))
+        ),
+    )
+
+
 def copy_primary_handles(*, first_id: int = 0) -> None:
     """After a bulk load of contacts (ids from `first_id` on) with their normalised columns
     filled: their primary e-mails and phones into the lookup table, in one INSERT … SELECT per

@@ -70,21 +70,12 @@ def write(plan: Plan, *, user, batch: ImportBatch, on_match: str) -> None:
     fast_insert.insert(Contact, created)
     history(Contact, created, "+", user=user, reason=reason, when=now)
     update(updated, user=user, reason=reason, when=now)
-    fast_insert.insert_values(
-        ContactHandle,
-        HANDLE_FIELDS,
-        (
-            (contact.pk, kind, value)
-            for contact in created
-            for kind, value in sorted(addresses.handles_of(contact))
-        ),
-    )
+    addresses.add_handles(created)
     search.refresh_many(created + updated)
     records += created_records(batch, [*companies, *created])
     fast_insert.insert(ImportedRecord, records)
 
 
-HANDLE_FIELDS = ("contact_id", "kind", "normalized")
 _WRITTEN = [name for name in FIELDS if name != "company"] + [
     "company",
     "name_normalized",
@@ -106,16 +97,7 @@ def update(contacts: list[Contact], *, user, reason: str, when, fields=None) -> 
     ids = [contact.pk for contact in contacts]
     for start in range(0, len(ids), BATCH * 4):
         ContactHandle.objects.filter(contact_id__in=ids[start : start + BATCH * 4]).delete()
-    fast_insert.insert_values(
-        ContactHandle,
-        HANDLE_FIELDS,
-        (
-            (contact.pk, kind, value)
-            for contact in contacts
-            if contact.deleted_at is None
-            for kind, value in sorted(addresses.handles_of(contact))
-        ),
-    )
+    addresses.add_handles(contact for contact in contacts if contact.deleted_at is None)
 
 
 def undo(items, records, *, by, when, reason, left) -> tuple[int, int]:
