@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from crm import formatting, widget_html
+from crm import formatting, tables, widget_html
 
 register = template.Library()
 
@@ -114,19 +114,9 @@ def detail_facts(context, record, *builtin: str):
 
 @register.simple_tag
 def table_rows(table):
-    """The rows of a django-tables2 table as `<tr><td>…`, each cell shown as `{{ cell }}` would.
-
-    The cells are django-tables2's own (render_FOO, linkify, defaults); only the loops are
-    Python. `BoundRow.get_cell(name)` finds its column by walking every column, per cell, so
-    the bound columns are looked up once per table and handed over directly (django-tables2 3.0
-    — pinned in pyproject.toml; tests/crm/test_table_rows.py compares with its own iteration).
-    """
-    columns = list(table.columns)
+    """The rows of a django-tables2 table as `<tr><td>…`, each cell shown as `{{ cell }}` would;
+    the cells come from crm/tables.py's column plans (django-tables2 3.0, pinned)."""
     html = []
-    for row in table.paginated_rows:
-        cells = (
-            row._get_and_render_with(column, render_func=row._call_render, default=column.default)
-            for column in columns
-        )
+    for cells in tables.row_cells(table):
         html.append("<tr>" + "".join(f"<td>{widget_html.shown(c)}</td>" for c in cells) + "</tr>")
     return mark_safe("".join(html))
