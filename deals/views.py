@@ -216,13 +216,17 @@ def _column_totals(deals) -> dict[int, dict]:
 
 def _board_move_response(request, deal, *, stages, moved: bool, old_stage_id: int):
     """The card leaves its column (the request's target is swapped away) and lands on top of its
-    new column; every column head shows its new totals. A refused move changes nothing."""
-    totals = _column_totals(_board_deals(request, deal.pipeline))
+    new column; the heads of the two columns it left and joined show their new totals (only
+    those two change by a move: counting every column scanned the whole pipeline). A refused
+    move changes nothing."""
+    touched = {old_stage_id, deal.stage_id}
+    totals = _column_totals(_board_deals(request, deal.pipeline).filter(stage_id__in=touched))
     columns = [
         {
             "stage": s,
             "count": totals.get(s.pk, {}).get("count", 0),
             "value": totals.get(s.pk, {}).get("value") or 0,
+            "touched": s.pk in touched,
         }
         for s in stages
     ]

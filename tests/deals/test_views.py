@@ -403,6 +403,8 @@ def test_moving_a_deal_on_the_board_lands_its_card_in_the_new_column_and_updates
     }
     assert "1 · €10,000" in heads[stages["proposal"].pk]
     assert "0 · €0" in heads[stages["qualified"].pk]
+    # Only the two columns the move touched are counted again; the others did not change.
+    assert set(heads) == {stages["proposal"].pk, stages["qualified"].pk}
     assert "Moved “Nordwind rollout” to Proposal." in body  # the message, out of band
     deal.refresh_from_db()
     assert (deal.stage, deal.version, deal.updated_by, deal.closed_at) == (
