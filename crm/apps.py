@@ -15,11 +15,12 @@ class CrmConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from crm import tables
+        from crm import choice_lists, tables
         from crm.middleware import stamp_at_login
         from crm.signin import end_sessions_at_logout
 
         tables.install()
+        choice_lists.install()
         # SQLite rebuilds a table in some migrations with only the indexes its model declares:
         # the custom fields' expression indexes (crm/custom_sql.py) are made again after each.
         post_migrate.connect(_sync_custom_indexes, sender=self, dispatch_uid="crm-custom-indexes")
