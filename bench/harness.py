@@ -89,16 +89,22 @@ def measure(client: Client, case, n: int) -> dict:
         started = time.perf_counter()
         response = case.send(client, payload)
         timings.append((time.perf_counter() - started) * 1000)
-    payload = case.payload(WARM_UP + n)
-    with CaptureQueriesContext(connection) as queries:
-        response = case.send(client, payload)
-    if response.status_code >= 400:
-        raise RuntimeError(f"{case.name} answered {response.status_code}")
+    # Queries are counted on two more requests and the fewer taken: once in five minutes a
+    # request also stamps the user's last_seen (crm/middleware.py, one UPDATE), which is no
+    # part of the endpoint and would otherwise land on the counted request by chance.
+    counts = []
+    for extra in range(2):
+        payload = case.payload(WARM_UP + n + extra)
+        with CaptureQueriesContext(connection) as queries:
+            response = case.send(client, payload)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{case.name} answered {response.status_code}")
+        counts.append(len(queries))
     timings.sort()
     return {
         "p50_ms": round(statistics.median(timings), 2),
         "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
-        "queries": len(queries),
+        "queries": min(counts),
         "bytes": len(response.content),
         "status": response.status_code,
     }
