@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import BigIntegerField, Case, CharField, Count, F, Func, Sum, Value, When
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from deals.models import Deal, Stage
@@ -22,9 +22,47 @@ def open_deals(user, params: Params):
     return deals
 
 
-def weighted(amount, probability) -> object:
-    """round(amount × probability / 100, 2), per deal (DECISIONS: Money)."""
-    return money(amount * probability / 100)
+def weighted_cents():
+    """A deal's weighted value in whole cents, round(amount × probability / 100, 2) half up
+    (DECISIONS: Money), computed by the database in integers: summed per row of a report, so no
+    report reads one row per deal amount to round each in Python. Integer division truncates
+    towards zero on both databases, so adding half (50) before it rounds half away from zero."""
+    cents = Cast(Round(F("amount") * 100), BigIntegerField()) * F("stage__probability")
+    return Case(
+        When(amount__lt=0, then=-((-cents + Value(50)) / Value(100))),
+        default=(cents + Value(50)) / Value(100),
+        output_field=BigIntegerField(),
+    )
+
+
+def from_cents(cents) -> Decimal:
+    return money(Decimal(int(cents or 0)) / 100)
+
+
+class CloseMonth(Func):
+    """A date's month as "YYYY-MM", natively on both databases (TruncMonth calls a Python
+    function per row on SQLite: most of the forecast's time)."""
+
+    template = "to_char(%(expressions)s, 'YYYY-MM')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)")
+
+
+def _figures(groups) -> dict:
+    """{count, value, weighted_value} of one row of `_summed`."""
+    return {
+        "count": groups["n"],
+        "value": money(groups["value"]),
+        "weighted_value": from_cents(groups["weighted"]),
+    }
+
+
+def _summed(deals):
+    """Per group of a `.values(…)` queryset of deals: how many, their amount, their weighted
+    value in cents."""
+    return deals.annotate(n=Count("id"), value=Sum("amount"), weighted=Sum(weighted_cents()))
 
 
 @register
@@ -58,24 +96,13 @@ class PipelineReport(Report):
     def compute(self, user, params: Params):
         if params.group_by is not None:
             return self._by_field(user, params, params.group_by)
-        # Weighted value is rounded per deal, so it is summed from one row per deal amount and
-        # probability group rather than computed from the stage total.
-        groups = (
-            open_deals(user, params).values("stage_id", "amount").annotate(n=Count("id")).order_by()
-        )
-        per_stage: dict[int, dict] = defaultdict(
-            lambda: {"count": 0, "value": money(0), "weighted_value": money(0)}
-        )
+        # Weighted value is rounded per deal, in the database (weighted_cents), and summed.
+        groups = _summed(open_deals(user, params).values("stage_id").order_by())
+        per_stage = {g["stage_id"]: _figures(g) for g in groups}
         stages = {
             s.pk: s
             for s in Stage.objects.select_related("pipeline").filter(is_won=False, is_lost=False)
         }
-        for g in groups:
-            stage = stages[g["stage_id"]]
-            row = per_stage[g["stage_id"]]
-            row["count"] += g["n"]
-            row["value"] += money(g["amount"]) * g["n"]
-            row["weighted_value"] += weighted(g["amount"], stage.probability) * g["n"]
         rows = []
         for stage in sorted(
             stages.values(), key=lambda s: (s.pipeline.order, s.pipeline_id, s.order)
@@ -104,21 +131,19 @@ class PipelineReport(Report):
     def _by_field(self, user, params: Params, spec):
         """Rows per value of an admin's field (reports/grouping.py): the same open deals, so
         the same totals; one grouped query, whatever the number of rows."""
-        groups = (
+        groups = _summed(
             open_deals(user, params)
             .annotate(group_value=grouping.expression(spec))
-            .values("group_value", "amount", "stage__probability")
-            .annotate(n=Count("id"))
+            .values("group_value")
             .order_by()
         )
         figures: dict[str, dict] = defaultdict(
             lambda: {"count": 0, "value": money(0), "weighted_value": money(0)}
         )
-        for g in groups:
+        for g in groups:  # several database values may read as one key (grouping.key)
             row = figures[grouping.key(spec, g["group_value"])]
-            row["count"] += g["n"]
-            row["value"] += money(g["amount"]) * g["n"]
-            row["weighted_value"] += weighted(g["amount"], g["stage__probability"]) * g["n"]
+            for name, figure in _figures(g).items():
+                row[name] += figure
         rows = [
             {"group": label, "group_key": key, **figures[key]}
             for key, label in grouping.rows(spec, set(figures))
@@ -143,7 +168,7 @@ class PipelineReport(Report):
 
 
 OVERDUE = "Overdue"  # the forecast's row of open deals due to close in a past month
-OVERDUE_KEY = date.min
+OVERDUE_KEY = ""  # sorts before every "YYYY-MM"
 
 
 @register
@@ -167,27 +192,26 @@ class ForecastReport(Report):
     def compute(self, user, params: Params):
         """Rows per month from this month on; open deals whose close date is in a past month
         are not to come: they lead, as one "Overdue" row."""
-        this_month = timezone.localdate().replace(day=1)
-        groups = (
+        this_month = timezone.localdate().strftime("%Y-%m")
+        groups = _summed(
             open_deals(user, params)
             .filter(expected_close__isnull=False)
-            .annotate(month=TruncMonth("expected_close"))
-            .values("month", "amount", "stage__probability")
-            .annotate(n=Count("id"))
+            .annotate(month=CloseMonth("expected_close"))
+            .values("month")
             .order_by()
         )
-        months: dict[date, dict] = {}
+        months: dict[str, dict] = {}
         for g in groups:
-            month = g["month"].date() if hasattr(g["month"], "date") else g["month"]
             row = months.setdefault(
-                month if month >= this_month else OVERDUE_KEY,
+                g["month"] if g["month"] >= this_month else OVERDUE_KEY,
                 {"count": 0, "weighted_value": money(0), "best_case": money(0)},
             )
-            row["count"] += g["n"]
-            row["weighted_value"] += weighted(g["amount"], g["stage__probability"]) * g["n"]
-            row["best_case"] += money(g["amount"]) * g["n"]
+            figures = _figures(g)
+            row["count"] += figures["count"]
+            row["weighted_value"] += figures["weighted_value"]
+            row["best_case"] += figures["value"]
         rows = [
-            {"month": OVERDUE if m == OVERDUE_KEY else m.strftime("%Y-%m"), **figures}
+            {"month": OVERDUE if m == OVERDUE_KEY else m, **figures}
             for m, figures in sorted(months.items())
         ]
         totals = {
