@@ -5,6 +5,8 @@ from django.db.models import Count, Sum
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
@@ -202,6 +204,34 @@ def _board_scope(request) -> str:
     return scope if scope in BOARD_SCOPES else "team"
 
 
+def _stage_options(stages) -> dict[int, str]:
+    """A card's move select, by the stage the card is in: the pipeline's stages with that one
+    selected. Written once per board, not looped over in each of up to 30 cards a column."""
+    stages = list(stages)
+    options = {}
+    for current in stages:
+        options[current.pk] = mark_safe(
+            "".join(
+                format_html(
+                    '<option value="{}"{}{}>{}</option>',
+                    stage.pk,
+                    mark_safe(" data-lost") if stage.is_lost else "",
+                    mark_safe(" selected") if stage.pk == current.pk else "",
+                    stage.name,
+                )
+                for stage in stages
+            )
+        )
+    return options
+
+
+def _with_stage_options(deals, options: dict[int, str]) -> list:
+    deals = list(deals)
+    for deal in deals:
+        deal.stage_options = options.get(deal.stage_id, "")
+    return deals
+
+
 def _board_deals(request, pipeline):
     deals = Deal.objects.visible_to(request.user).filter(pipeline=pipeline)
     if _board_scope(request) == "mine":
@@ -231,6 +261,7 @@ def _board_move_response(request, deal, *, stages, moved: bool, old_stage_id: in
         for s in stages
     ]
     deal.is_editable = True  # it was just moved by this user
+    deal.stage_options = _stage_options(stages).get(deal.stage_id, "")
     response = render(
         request,
         "deals/board.html#moved",
@@ -254,7 +285,9 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
     if pipeline is not None:
         deals = _board_deals(request, pipeline)
         totals = _column_totals(deals)
-        for stage in pipeline.stages.order_by("order"):
+        stages = list(pipeline.stages.order_by("order"))
+        options = _stage_options(stages)
+        for stage in stages:
             cards = (
                 with_related_flags(
                     with_editable_flag(deals.filter(stage=stage), request.user),
@@ -264,6 +297,7 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
                 .select_related("company", "owner")
                 .order_by("-updated_at", "-id")
             )[:BOARD_CARDS_PER_STAGE]
+            cards = _with_stage_options(cards, options)
             total = totals.get(stage.pk, {})
             columns.append(
                 {

@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from crm import formatting, tables, widget_html
+from crm import formatting, links, tables, widget_html
 
 register = template.Library()
 
@@ -110,6 +110,13 @@ def detail_facts(context, record, *builtin: str):
         can_edit=bool(context.get("can_edit")),
         page=context.template_name,
     )
+
+
+@register.simple_tag(name="record_url")
+def record_url_tag(name: str, pk) -> str:
+    """`{% url name pk %}` for an address whose only argument is a record's id, reversed once
+    per name (crm/links.py): a board renders it for each of its cards."""
+    return links.record_url(name, pk)
 
 
 @register.simple_tag
