@@ -29,9 +29,10 @@ import re
 
 from django.apps import apps
 from django.db import connection, connections
-from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, TextField
+from django.db.models import Expression, F, FloatField, Func, Q, TextField
 
 from crm.custom_fields import Spec
+from crm.planner import Rare
 
 _KEY = re.compile(r"^[a-z0-9_]{1,40}$")
 NUMERIC = ("number", "money")
@@ -74,15 +75,6 @@ class _Extract(Func):
         raise NotImplementedError(f"Custom field SQL for {connection.vendor}")
 
 
-class _Rare(Func):
-    """SQLite's likelihood(condition, 0.001): "few rows match", so the planner reads the index
-    even where its average rows-per-value says the value is common."""
-
-    function = "likelihood"
-    template = "%(function)s(%(expressions)s, 0.001)"  # the probability must be a literal
-    output_field = BooleanField()
-
-
 def value(spec: Spec) -> Expression:
     return _Extract(spec.key, spec.type in NUMERIC)
 
@@ -100,9 +92,9 @@ def filtered(queryset, spec: Spec, **bounds):
     if connections[queryset.db].vendor != "sqlite":
         return queryset.alias(**{alias: value(spec)}).filter(condition)
     probe = queryset.model._base_manager.using(queryset.db).alias(**{alias: value(spec)})
-    probe = probe.filter(_Rare(condition)).order_by().values("pk")[:PROBE_ROWS]
+    probe = probe.filter(Rare(condition)).order_by().values("pk")[:PROBE_ROWS]
     if probe.count() < PROBE_ROWS:  # read from the index alone (it holds the expression and id)
-        return queryset.alias(**{alias: value(spec)}).filter(_Rare(condition))
+        return queryset.alias(**{alias: value(spec)}).filter(Rare(condition))
     walked = _Extract(spec.key, spec.type in NUMERIC, indexed=False)
     return queryset.alias(**{alias: walked}).filter(condition)
 

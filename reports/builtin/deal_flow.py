@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from contacts.models import Activity
+from crm.planner import Rare
 from deals.models import Deal, Stage
 from deals.selectors import start_of_today
 from reports.base import Column, Params, Report, money
@@ -402,12 +403,16 @@ SLIPPED_ROWS = 100
 
 
 def _earlier_rows() -> QuerySet:
-    """History rows of the same deal before the outer history row, newest first."""
+    """History rows of the same deal before the outer history row, newest first.
+
+    "Before" is (history_date, history_id) < the outer row's. The leading `history_date <=`
+    bounds the walk of the (id, history_date, history_id) index: with the bare OR, SQLite read
+    every history row of the deal for each of its rows, quadratic in a much-edited deal's
+    history (a deal moved 400 times: 68 ms of a 7 ms query)."""
     return (
-        HistoricalDeal.objects.filter(id=OuterRef("id"))
+        HistoricalDeal.objects.filter(id=OuterRef("id"), history_date__lte=OuterRef("history_date"))
         .filter(
-            Q(history_date__lt=OuterRef("history_date"))
-            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+            Q(history_date__lt=OuterRef("history_date")) | Q(history_id__lt=OuterRef("history_id"))
         )
         .order_by("-history_date", "-history_id")
     )
@@ -594,9 +599,11 @@ def deal_changes(user, params: Params, since: datetime) -> list[dict]:
     """
     earlier = _earlier_rows()
     history = (
+        # The period's rows through the history_date index, each then checked against the
+        # deals in scope; SQLite otherwise probed the history of every deal in scope.
         HistoricalDeal.objects.filter(
+            Rare(Q(history_date__gte=since)),
             id__in=scoped_deals(user, params).values("pk"),
-            history_date__gte=since,
             history_type__in=("+", "~"),
         )
         .annotate(

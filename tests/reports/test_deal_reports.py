@@ -556,6 +556,23 @@ def test_changes_lists_each_change_since_the_date_newest_first(org, history):
     }
 
 
+def test_changes_compare_each_row_with_the_one_just_before_even_at_the_same_moment(org, stages):
+    """Rows saved at one moment are ordered by their history id: each move is compared with the
+    move just before it, not with any earlier one."""
+    deal = make_deal(org["ana"], stages["lead"], at=ago(3), title="Busy")
+    for stage in ("proposal", "lead", "proposal"):
+        change(deal, at=ago(1), by=org["ana"], stage=stages[stage])
+    change(deal, at=ago(1), by=org["ana"], stage=stages["won"])
+
+    changes = deal_changes(org["maria"], Params(), since=ago(2))
+
+    # Lead → Proposal → Lead folds away (a move taken back); what is left happened in order.
+    assert [(c["kind"], c["from"], c["to"]) for c in changes] == [
+        ("won", "Proposal", "Won"),
+        ("stage", "Lead", "Proposal"),
+    ]
+
+
 def test_deal_changes_takes_any_moment_for_meetings(org, history):
     changes = deal_changes(org["maria"], Params(), since=ago(2, hours=12))
 
