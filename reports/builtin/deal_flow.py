@@ -27,6 +27,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -372,6 +373,22 @@ class StaleDealsReport(Report):
     def compute(self, user, params: Params):
         deals = stale_deals(user, params)
         today = timezone.localdate()
+        found = list(
+            with_last_activity(deals, user)
+            .annotate(total_count=Window(Count("id")), total_value=Window(Sum("amount")))
+            .order_by("quiet_since", "id")
+            .values(
+                "id",
+                "title",
+                *PERSON,
+                "stage__name",
+                "amount",
+                "last_activity",
+                "quiet_since",
+                "total_count",
+                "total_value",
+            )[:STALE_ROWS]
+        )
         rows = [
             {
                 "deal_id": d["id"],
@@ -382,14 +399,16 @@ class StaleDealsReport(Report):
                 "last_activity": _local_date(d["last_activity"]),
                 "days_quiet": (today - timezone.localdate(d["quiet_since"])).days,
             }
-            for d in with_last_activity(deals, user)
-            .order_by("quiet_since", "id")
-            .values(
-                "id", "title", *PERSON, "stage__name", "amount", "last_activity", "quiet_since"
-            )[:STALE_ROWS]
+            for d in found
         ]
-        figures = deals.aggregate(count=Count("id"), value=Sum("amount"))
-        totals = {"count": figures["count"], "value": money(figures["value"]), "shown": len(rows)}
+        # The totals of every stale deal ride on each row (window aggregates, computed before
+        # the LIMIT): a second query would probe every open deal's activities again.
+        first = found[0] if found else {"total_count": 0, "total_value": 0}
+        totals = {
+            "count": first["total_count"],
+            "value": money(first["total_value"]),
+            "shown": len(rows),
+        }
         return rows, totals
 
     def drill(self, user, params: Params, row: str, column: str):

@@ -726,7 +726,7 @@ def test_stale_deals_queries_do_not_grow_with_deals(org, stages, n, django_asser
 
     many(org, stages, n, build)
 
-    result = measure(django_assert_num_queries, "stale-deals", org["maria"], 2)
+    result = measure(django_assert_num_queries, "stale-deals", org["maria"], 1)
 
     assert len(result.rows) == n
     assert result.totals["count"] == n
