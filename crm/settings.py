@@ -145,10 +145,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 AUTH_USER_MODEL = "crm.User"
-# django-axes first: it refuses a locked-out sign-in before any password is checked.
+# django-axes first: it refuses a locked-out sign-in before any password is checked. Then
+# Django's ModelBackend, loading each request's user with the ids of their scope (crm/scopes.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "crm.signin.ScopedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,10 +9,14 @@ import ipaddress
 from axes.attempts import get_cool_off_threshold
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from crm import scopes
 
 
 def end_sessions_at_logout(sender, request, user, **kwargs):
@@ -77,3 +81,15 @@ def locked_out(request, original_response=None, credentials=None):
         },
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+class ScopedModelBackend(ModelBackend):
+    """Django's ModelBackend, loading the signed-in user with the ids of their scope."""
+
+    def get_user(self, user_id):
+        users = scopes.with_ids(get_user_model()._default_manager.all())
+        try:
+            user = users.get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -49,7 +49,7 @@ urlpatterns = [
             template_name="registration/set_password.html",
             success_url=reverse_lazy("home"),
             post_reset_login=True,
-            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+            post_reset_login_backend="crm.signin.ScopedModelBackend",
         ),
         name="password-set",
     ),

@@ -29,6 +29,8 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import BooleanField, Case, Exists, Model, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
+from crm import scopes
+
 _POLICY_TTL_SECONDS = 10.0
 _policy_cache: dict[str, object] = {}
 
@@ -61,6 +63,9 @@ def _owners(user, level: str):
 
     One `owner_id IN (…)` keeps the scope a single indexable condition, for reps and managers alike.
     """
+    ids = scopes.owner_ids(user, level)  # read with the request's user (crm/scopes.py)
+    if ids is not None:
+        return ids
     users = get_user_model().objects.all()
     team = Q(team_id=user.team_id) if level == "team" and user.team_id else Q(pk=user.pk)
     if user.role == "manager":

@@ -1,0 +1,64 @@
+"""The people whose records fall in a user's scope, read with the user's own row.
+
+Visibility is a condition on a record's owner, `owner_id IN (the viewer's people)`. As a
+subquery over users it appeared two or three times in every list query (the scope, the
+editable flag, a related record's flag), and PostgreSQL planned each: planning took twice as
+long as running a manager's contacts list. The sign-in backend (crm/signin.py) loads the request's user
+with the ids of their team and of the teams they manage (two small subqueries in the query that
+loads the user anyway), and crm/visibility.py names the owners as a list of ids. A user read
+any other way (a command, a test factory) has no such ids and gets the subquery, as before.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Aggregate, OuterRef, Subquery, TextField
+
+TEAM = "scope_team_ids"
+MANAGED = "scope_managed_ids"
+
+
+class _IdList(Aggregate):
+    """The ids of a group as "1,2,3"."""
+
+    function = "group_concat"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="string_agg",
+            template="%(function)s(CAST(%(expressions)s AS text), ',')",
+            **extra_context,
+        )
+
+
+def with_ids(users):
+    """Users annotated with the ids of their team's members and of the members of the teams
+    they manage."""
+    people = get_user_model().objects.order_by()
+    team = people.filter(team_id=OuterRef("team_id")).values("team_id")
+    managed = people.filter(team__managers=OuterRef("pk")).values("team__managers")
+    return users.annotate(
+        **{
+            TEAM: Subquery(team.annotate(ids=_IdList("id")).values("ids")),
+            MANAGED: Subquery(managed.annotate(ids=_IdList("id")).values("ids")),
+        }
+    )
+
+
+def _parsed(ids: str | None) -> set[int]:
+    return {int(i) for i in ids.split(",")} if ids else set()
+
+
+def owner_ids(user, level: str) -> list[int] | None:
+    """The ids of the users whose records are in `user`'s scope at a policy level ("own" or
+    "team"), as crm/visibility.py `_owners` defines them; None for a user loaded without them."""
+    if not hasattr(user, TEAM):
+        return None
+    ids = _parsed(getattr(user, TEAM)) if level == "team" and user.team_id else set()
+    ids.add(user.pk)
+    if user.role == "manager":
+        ids |= _parsed(getattr(user, MANAGED))
+    return sorted(ids)

@@ -1,0 +1,92 @@
+"""A request's user is loaded with the ids of the people in their scope (crm/scopes.py, the
+sign-in backend in crm/signin.py): list queries name the owners as a list instead of a subquery
+over users, with the same records seen, and a change of team counts from the next request."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from contacts.models import Contact
+from crm import scopes, visibility
+from crm.models import Team, User, VisibilityPolicy
+from tests.factories import ContactFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client) -> str:
+    response = client.get(reverse("contacts:list"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def contacts(org):
+    return {
+        name: ContactFactory(first_name=f"Of{name.capitalize()}", owner=org[name])
+        for name in ("maria", "ana", "ben", "carla", "sam")
+    }
+
+
+def test_a_list_query_names_the_owners_in_scope_instead_of_asking_the_users_table(
+    client_for, org, contacts
+):
+    client = client_for("maria")
+    with CaptureQueriesContext(connection) as queries:
+        body = listed(client)
+
+    contact_queries = [q["sql"] for q in queries if 'FROM "contacts_contact"' in q["sql"]]
+    assert contact_queries
+    assert all('"crm_user" U0' not in sql for sql in contact_queries)
+    expected = sorted(org[n].pk for n in ("maria", "ana", "ben"))
+    assert f'"owner_id" IN ({", ".join(map(str, expected))})' in contact_queries[-1]
+    assert "OfAna" in body and "OfCarla" not in body
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "sees"),
+    [
+        ("ana", "team", {"maria", "ana", "ben"}),
+        ("ana", "own", {"ana"}),
+        ("maria", "own", {"maria", "ana", "ben"}),  # a manager sees the teams they manage
+        ("sam", "team", {"carla", "sam"}),
+        ("carla", "everyone", {"maria", "ana", "ben", "carla", "sam"}),
+    ],
+)
+def test_the_ids_read_with_the_user_give_what_the_subquery_gives(
+    client_for, org, contacts, name, level, sees
+):
+    VisibilityPolicy.objects.update_or_create(pk=1, defaults={"contact_see": level})
+    visibility.forget_policy()
+    loaded = scopes.with_ids(User.objects.all()).get(pk=org[name].pk)
+    plain = User.objects.get(pk=org[name].pk)
+
+    by_ids = {c.owner.username for c in Contact.objects.visible_to(loaded)}
+    by_subquery = {c.owner.username for c in Contact.objects.visible_to(plain)}
+
+    assert by_ids == by_subquery == sees
+    body = listed(client_for(name))
+    assert all((f"Of{n.capitalize()}" in body) == (n in sees) for n in contacts)
+
+
+def test_a_move_to_another_team_counts_from_the_next_request(client_for, org, contacts):
+    client = client_for("ana")
+    assert "OfBen" in listed(client) and "OfCarla" not in listed(client)
+
+    User.objects.filter(pk=org["ana"].pk).update(team=Team.objects.get(name="South"))
+
+    body = listed(client)
+    assert "OfCarla" in body and "OfBen" not in body
+
+
+def test_a_manager_of_a_new_team_sees_it_from_the_next_request(client_for, org, contacts):
+    client = client_for("sam")
+    east = TeamFactory(name="East")
+    newcomer = UserFactory(username="newcomer", team=east)
+    ContactFactory(first_name="OfNewcomer", owner=newcomer)
+    assert "OfNewcomer" not in listed(client)
+
+    east.managers.add(org["sam"])
+
+    assert "OfNewcomer" in listed(client)
