@@ -1,6 +1,7 @@
-"""A request's user is loaded with the ids of the people in their scope (crm/scopes.py, the
-sign-in backend in crm/signin.py): list queries name the owners as a list instead of a subquery
-over users, with the same records seen, and a change of team counts from the next request."""
+"""On PostgreSQL a request's user is loaded with the ids of the people in their scope
+(crm/scopes.py, the sign-in backend in crm/signin.py): list queries name the owners as a list
+instead of a subquery over users, with the same records seen, and a change of team counts from
+the next request. SQLite keeps the subquery (its planner does better with it)."""
 
 import pytest
 from django.db import connection
@@ -29,18 +30,19 @@ def contacts(org):
     }
 
 
-def test_a_list_query_names_the_owners_in_scope_instead_of_asking_the_users_table(
-    client_for, org, contacts
-):
+def test_a_list_query_on_postgresql_names_the_owners_in_scope_as_a_list(client_for, org, contacts):
     client = client_for("maria")
     with CaptureQueriesContext(connection) as queries:
         body = listed(client)
 
     contact_queries = [q["sql"] for q in queries if 'FROM "contacts_contact"' in q["sql"]]
     assert contact_queries
-    assert all('"crm_user" U0' not in sql for sql in contact_queries)
-    expected = sorted(org[n].pk for n in ("maria", "ana", "ben"))
-    assert f'"owner_id" IN ({", ".join(map(str, expected))})' in contact_queries[-1]
+    if connection.vendor == "postgresql":
+        assert all('"crm_user" U0' not in sql for sql in contact_queries)
+        expected = sorted(org[n].pk for n in ("maria", "ana", "ben"))
+        assert f'"owner_id" IN ({", ".join(map(str, expected))})' in contact_queries[-1]
+    else:
+        assert '"owner_id" IN (SELECT U0."id"' in contact_queries[-1]
     assert "OfAna" in body and "OfCarla" not in body
 
 
