@@ -37,7 +37,10 @@ def due_tasks(user):
 
 
 def deals_without_next_step(user):
-    deals = Deal.objects.filter(owner=user).open().select_related("company", "stage")
-    return with_next_step(without_next_step(deals, user), user).order_by("expected_close", "id")[
-        :SECTION_LENGTH
-    ]
+    """The first of the user's open deals with no step ahead, then the steps of those alone: the
+    steps annotated before the sort were computed for every such deal (SQLite computes a row's
+    columns before it sorts), about two thirds of My day."""
+    deals = without_next_step(Deal.objects.filter(owner=user).open(), user)
+    first = deals.order_by("expected_close", "id").values("pk")[:SECTION_LENGTH]
+    shown = Deal.objects.filter(pk__in=first).select_related("company", "stage")
+    return with_next_step(shown, user).order_by("expected_close", "id")
