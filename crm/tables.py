@@ -41,8 +41,6 @@ def install() -> None:
 # other column (a path, many-to-many, a link column) keeps django-tables2's own rendering.
 # tests/crm/test_table_rows.py compares both, cell for cell, for every list table.
 
-_CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
-
 
 class _Plan:
     __slots__ = ("name", "display", "render", "wanted", "link", "empty", "default", "bound")

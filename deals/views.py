@@ -204,32 +204,21 @@ def _board_scope(request) -> str:
     return scope if scope in BOARD_SCOPES else "team"
 
 
-def _stage_options(stages) -> dict[int, str]:
-    """A card's move select, by the stage the card is in: the pipeline's stages with that one
-    selected. Written once per board, not looped over in each of up to 30 cards a column."""
-    stages = list(stages)
-    options = {}
-    for current in stages:
-        options[current.pk] = mark_safe(
-            "".join(
-                format_html(
-                    '<option value="{}"{}{}>{}</option>',
-                    stage.pk,
-                    mark_safe(" data-lost") if stage.is_lost else "",
-                    mark_safe(" selected") if stage.pk == current.pk else "",
-                    stage.name,
-                )
-                for stage in stages
+def _stage_options(stages, selected_id: int) -> str:
+    """A card's move select: the pipeline's stages, the card's own selected. The board writes
+    it once per stage, not once per card (up to 30 a column)."""
+    return mark_safe(
+        "".join(
+            format_html(
+                '<option value="{}"{}{}>{}</option>',
+                stage.pk,
+                mark_safe(" data-lost") if stage.is_lost else "",
+                mark_safe(" selected") if stage.pk == selected_id else "",
+                stage.name,
             )
+            for stage in stages
         )
-    return options
-
-
-def _with_stage_options(deals, options: dict[int, str]) -> list:
-    deals = list(deals)
-    for deal in deals:
-        deal.stage_options = options.get(deal.stage_id, "")
-    return deals
+    )
 
 
 def _board_deals(request, pipeline):
@@ -261,7 +250,7 @@ def _board_move_response(request, deal, *, stages, moved: bool, old_stage_id: in
         for s in stages
     ]
     deal.is_editable = True  # it was just moved by this user
-    deal.stage_options = _stage_options(stages).get(deal.stage_id, "")
+    deal.stage_options = _stage_options(stages, deal.stage_id)
     response = render(
         request,
         "deals/board.html#moved",
@@ -286,7 +275,6 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
         deals = _board_deals(request, pipeline)
         totals = _column_totals(deals)
         stages = list(pipeline.stages.order_by("order"))
-        options = _stage_options(stages)
         for stage in stages:
             cards = (
                 with_related_flags(
@@ -297,7 +285,10 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
                 .select_related("company", "owner")
                 .order_by("-updated_at", "-id")
             )[:BOARD_CARDS_PER_STAGE]
-            cards = _with_stage_options(cards, options)
+            options = _stage_options(stages, stage.pk)  # every card of the column is in it
+            cards = list(cards)
+            for card in cards:
+                card.stage_options = options
             total = totals.get(stage.pk, {})
             columns.append(
                 {
