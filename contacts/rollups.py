@@ -63,7 +63,9 @@ def refresh(keys, *, may_empty=()) -> None:
     """Recount these (owner, day, kind) rows from the activities: one statement per row.
 
     An upsert writes the recount; rows in `may_empty` (an activity left them) are then removed
-    if nothing is left to count.
+    if nothing is left to count. `done IN (false, true)` selects every activity, and lets the
+    (owner, kind, done, occurs_at) index bound the time range: without it SQLite walked the
+    owner's whole day by (owner, occurs_at) and read every row (1,519 for 411 tasks, 5 ms).
     """
     quote = connection.ops.quote_name
     table, activities = quote(ActivityDay._meta.db_table), quote(Activity._meta.db_table)
@@ -72,6 +74,7 @@ def refresh(keys, *, may_empty=()) -> None:
         f"INSERT INTO {table} ({columns}) "
         f"SELECT %s, %s, %s, COUNT(*), COUNT(CASE WHEN {quote('done')} THEN 1 END) "
         f"FROM {activities} WHERE {quote('owner_id')} = %s AND {quote('kind')} = %s "
+        f"AND {quote('done')} IN (%s, %s) "
         f"AND {quote('occurs_at')} >= %s AND {quote('occurs_at')} < %s "
         f"AND {quote('deleted_at')} IS NULL AND NOT {quote('cancelled')} "
         f"ON CONFLICT ({quote('owner_id')}, {quote('day')}, {quote('kind')}) DO UPDATE SET "
@@ -90,6 +93,8 @@ def refresh(keys, *, may_empty=()) -> None:
                     kind,
                     owner_id,
                     kind,
+                    False,
+                    True,
                     ops.adapt_datetimefield_value(start),
                     ops.adapt_datetimefield_value(end),
                 ],
