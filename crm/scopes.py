@@ -17,6 +17,7 @@ the sort index, and it has no planning time to save.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Aggregate, OuterRef, Subquery, TextField
 
@@ -46,6 +47,31 @@ def with_ids(users):
             MANAGED: Subquery(managed.annotate(ids=_IdList("id")).values("ids")),
         }
     )
+
+
+_PLACEHOLDER = -7_777_777  # compiled in where the user's id goes; no user has it
+_load_sql: dict[str, str] = {}
+
+
+def load_user(user_id):
+    """The user with this id, as `with_ids` loads them, or None: what every request runs first.
+
+    The SQL is compiled once per process: compiling the two subqueries each time cost more than
+    running them (2.2–3.5 ms against 0.2 ms on PostgreSQL, the bench's large database).
+    """
+    model = get_user_model()
+    try:
+        pk = model._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    sql = _load_sql.get(connection.vendor)
+    if sql is None:
+        query = with_ids(model._default_manager.filter(pk=_PLACEHOLDER)).query
+        sql, params = query.sql_with_params()
+        if params != (_PLACEHOLDER,):  # some other parameter crept in: keep to the ORM
+            return with_ids(model._default_manager.filter(pk=pk)).first()
+        _load_sql[connection.vendor] = sql
+    return next(iter(model._default_manager.raw(sql, [pk])), None)
 
 
 def _parsed(ids: str | None) -> set[int]:

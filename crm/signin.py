@@ -9,7 +9,6 @@ import ipaddress
 from axes.attempts import get_cool_off_threshold
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Sum
@@ -87,9 +86,5 @@ class ScopedModelBackend(ModelBackend):
     """Django's ModelBackend, loading the signed-in user with the ids of their scope."""
 
     def get_user(self, user_id):
-        users = scopes.with_ids(get_user_model()._default_manager.all())
-        try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = scopes.load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

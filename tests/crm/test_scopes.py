@@ -92,3 +92,26 @@ def test_a_manager_of_a_new_team_sees_it_from_the_next_request(client_for, org, 
     east.managers.add(org["sam"])
 
     assert "OfNewcomer" in listed(client)
+
+
+def test_the_user_of_a_request_is_loaded_in_one_query_with_the_ids_the_orm_gives(org):
+    maria = org["maria"]
+    scopes.load_user(maria.pk)  # the first load compiles the statement
+
+    with CaptureQueriesContext(connection) as queries:
+        loaded = scopes.load_user(str(maria.pk))  # the session keeps the id as text
+
+    assert len(queries) == 1
+    expected = scopes.with_ids(User.objects.all()).get(pk=maria.pk)
+    assert loaded == expected and loaded.username == "maria"
+    assert loaded.date_joined == expected.date_joined  # converted as the ORM converts it
+    if connection.vendor == "postgresql":
+        assert scopes.owner_ids(loaded, "team") == scopes.owner_ids(expected, "team")
+        assert scopes.owner_ids(loaded, "team") == sorted(
+            org[n].pk for n in ("maria", "ana", "ben")
+        )
+
+
+@pytest.mark.parametrize("user_id", ["not-a-number", "", -1, 10**12])
+def test_a_user_id_that_names_nobody_loads_nobody(org, user_id):
+    assert scopes.load_user(user_id) is None
