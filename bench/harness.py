@@ -77,6 +77,9 @@ def machine(database: str) -> dict:
         "database": db,
         "database_version": version,
         "database_url": database.split("@")[-1] if "@" in database else database,
+        # PostgreSQL: whether repeated statements are prepared (DATABASE_PREPARED, settings)
+        "prepared_statements": connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold")
+        is not None,
     }
 
 
