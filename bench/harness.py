@@ -78,8 +78,7 @@ def machine(database: str) -> dict:
         "database_version": version,
         "database_url": database.split("@")[-1] if "@" in database else database,
         # PostgreSQL: whether repeated statements are prepared (DATABASE_PREPARED, settings)
-        "prepared_statements": connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold")
-        is not None,
+        "prepared_statements": "prepare_threshold" in connection.settings_dict["OPTIONS"],
     }
 
 
