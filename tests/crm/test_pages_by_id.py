@@ -78,3 +78,12 @@ def test_the_htmx_fragment_of_a_filter_pages_the_same_way(client_for, contacts):
         full
         == [c.full_name for c in sorted(contacts, key=name_key) if c.first_name == "Bob"][:PER_PAGE]
     )
+
+
+@pytest.mark.parametrize(
+    "url_name", ["contacts:list", "contacts:company-list", "contacts:activity-list", "deals:list"]
+)
+def test_a_list_page_shows_no_template_comment(client_for, org, url_name):
+    # Django's {# #} comments end at the line: one spread over two lines was printed as text.
+    body = client_for("ana").get(reverse(url_name)).content.decode()
+    assert "{#" not in body and "#}" not in body
