@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -19,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from bench.budgets import BUDGETS, NOT_BUILT
 from bench.cases import ROLES, build_cases, prepare
 from bench.scales import SCALES
+from crm.runtime import tune_gc
 
 WARM_UP = 3
 
@@ -79,6 +81,7 @@ def machine(database: str) -> dict:
         "database_url": database.split("@")[-1] if "@" in database else database,
         # PostgreSQL: whether repeated statements are prepared (DATABASE_PREPARED, settings)
         "prepared_statements": "prepare_threshold" in connection.settings_dict["OPTIONS"],
+        "gc_thresholds": list(gc.get_threshold()),  # crm/runtime.py, as a served process runs
     }
 
 
@@ -128,6 +131,7 @@ def run(args, *, database: str, fresh: bool) -> int:
     scale = SCALES[args.scale]
     seed(scale, args.today, fresh)
     counts = row_counts()
+    tune_gc()  # as crm/wsgi.py does once the app has loaded
     print(f"database: {database}  rows: {counts}")
     results, failures = [], []
     print(
