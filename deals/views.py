@@ -31,6 +31,18 @@ from deals.services import MoveConflict, deal_move_stage
 from deals.tables import DealTable
 
 BOARD_CARDS_PER_STAGE = 30
+# What a card shows (deals/cards.py) and no more: the board reads up to 30 deals a column with
+# their companies and owners, and every column of those three tables cost a conversion per row.
+CARD_FIELDS = (
+    "title",
+    "amount",
+    "version",
+    "stage",
+    "company__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
 
 
 def deal_records(user):
@@ -275,16 +287,14 @@ def _board(request, pipeline, *, pipelines=None, template="deals/board.html"):
         deals = _board_deals(request, pipeline)
         totals = _column_totals(deals)
         stages = list(pipeline.stages.order_by("order"))
+        card_deals = (
+            with_related_flags(with_editable_flag(deals, request.user), request.user, "company")
+            .select_related("company", "owner")
+            .only(*CARD_FIELDS)
+            .order_by("-updated_at", "-id")
+        )
         for stage in stages:
-            cards = (
-                with_related_flags(
-                    with_editable_flag(deals.filter(stage=stage), request.user),
-                    request.user,
-                    "company",
-                )
-                .select_related("company", "owner")
-                .order_by("-updated_at", "-id")
-            )[:BOARD_CARDS_PER_STAGE]
+            cards = card_deals.filter(stage=stage)[:BOARD_CARDS_PER_STAGE]
             options = _stage_options(stages, stage.pk)  # every card of the column is in it
             cards = list(cards)
             for card in cards:
