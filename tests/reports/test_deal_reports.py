@@ -819,3 +819,37 @@ def test_changes_fold_only_what_was_taken_back():
         {"deal_id": 2, "kind": "stage", "from": "B", "to": "A"},
     ]
     assert fold_undone(rows) == [rows[4], rows[5]]
+
+
+def test_stale_deal_probes_read_an_index_that_holds_the_activity_owner(org, quiet_deals):
+    """contacts 0011: each probe also checks the activity is visible (its owner, not deleted),
+    so the index it reads holds the owner: SQLite's per-deal index covers the probe outright;
+    PostgreSQL's partial range index INCLUDEs the owner and replaces 0010's."""
+    from django.db import connection
+
+    from reports.builtin.deal_flow import stale_deals, with_last_activity
+
+    query = with_last_activity(stale_deals(org["maria"], Params()), org["maria"]).query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = "\n".join(row[-1] for row in cursor.fetchall())
+            cursor.execute("PRAGMA index_info(activity_deal_done_when_visible)")
+            columns = [row[2] for row in cursor.fetchall()]
+            assert columns == ["deal_id", "done", "occurs_at", "owner_id", "deleted_at"]
+            probes = [line for line in plan.splitlines() if "SEARCH V0" in line]
+            assert probes and all(
+                "COVERING INDEX activity_deal_done_when_visible" in line for line in probes
+            ), plan
+        else:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'contacts_activity'"
+            )
+            indexes = dict(cursor.fetchall())
+            assert "activity_deal_done_when" not in indexes  # 0010's, replaced
+            assert (
+                "(done, occurs_at, deal_id) INCLUDE (owner_id)"
+                in (indexes["activity_deal_done_when_owner"])
+            )
+            assert "activity_deal_done_when_visible" not in indexes  # SQLite's shape
