@@ -34,6 +34,7 @@ class Company(OwnedModel):
             models.Index(fields=["owner", "name_normalized"]),
             models.Index(fields=["domain"]),
             models.Index(fields=["created_at"]),
+            models.Index(fields=["updated_by", "updated_at"]),  # the adoption report
         ]
 
     def __str__(self) -> str:
@@ -88,6 +89,9 @@ class Contact(OwnedModel):
             models.Index(fields=["owner", "name_normalized"]),
             models.Index(fields=["company", "name_normalized"]),
             models.Index(fields=["created_at"]),
+            # Who changed what lately (the adoption report): a range per person. By the
+            # foreign key's own index SQLite read every record each person ever touched.
+            models.Index(fields=["updated_by", "updated_at"]),
         ]
 
     def __str__(self) -> str:

@@ -89,6 +89,7 @@ class Deal(OwnedModel):
             models.Index(fields=["expected_close"]),
             models.Index(fields=["amount"]),
             models.Index(fields=["updated_at"]),
+            models.Index(fields=["updated_by", "updated_at"]),  # the adoption report
         ]
 
     def __str__(self) -> str:

@@ -556,3 +556,31 @@ def test_logging_in_stamps_last_seen_and_a_stale_one_is_refreshed_on_the_next_pa
     client.get(reverse("home"))
 
     assert User.objects.get(username="ana").last_seen > long_ago
+
+
+@pytest.mark.parametrize("model", ["contacts.Company", "contacts.Contact", "deals.Deal"])
+def test_adoption_reads_who_changed_what_as_a_range_per_person(org, model):
+    """contacts 0012, deals 0004: "changed by these people in the period" is a range of an
+    index on (updated_by, updated_at) per person, not every record each person touched."""
+    from django.apps import apps
+    from django.db import connection
+
+    records = apps.get_model(model).objects.order_by()
+    changed = records.filter(
+        updated_by_id__in=[org["ana"].pk, org["ben"].pk],
+        updated_at__gte=at(WEEK1, 0),
+        updated_at__lt=at(WEEK2, 0),
+        version__gt=1,
+    ).values("updated_by_id")
+    index = next(
+        i.name for i in records.model._meta.indexes if i.fields == ["updated_by", "updated_at"]
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            sql, params = changed.query.sql_with_params()
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(row[-1] for row in cursor.fetchall())
+            assert f"INDEX {index} (updated_by_id=? AND updated_at>? AND updated_at<?)" in plan
+        else:  # PostgreSQL plans a test-sized table as a scan: the index is what it can use
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [index])
+            assert "(updated_by_id, updated_at)" in cursor.fetchone()[0]
