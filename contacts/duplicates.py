@@ -75,7 +75,7 @@ LABELS = {"email_normalized": "e-mail", "phone_normalized": "phone", "domain": "
 def _similar_names(user, kind: str, name: str, exclude_pk, seen: set[str]) -> list[Match]:
     if len(normalize_text(name)) < 3:
         return []
-    found = search.query(user, name, per_kind=LIMIT).get(kind, [])
+    found = search.query(user, name, per_kind=LIMIT, kinds=[kind]).get(kind, [])
     return [
         Match(entry.title, "similar name", entry.url)
         for entry in found
