@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -320,21 +321,39 @@ def stale_deals(user, params: Params) -> QuerySet:
     (an overdue task still open is a reminder, not contact with the customer). Planned means an
     open activity from today on, as for a deal's "next step". A deal is quiet since the later
     of its creation and its last activity, so a deal entered yesterday is not stale yet. Only
-    activities the viewer may see count, as everywhere else. Both conditions are NOT EXISTS
-    probes: SQLite answers them from an index of activities by deal that holds their owner
-    and deletion too, PostgreSQL from a range of its (done, occurs_at, deal) index that
-    includes the owner, hashed once (contacts 0010, 0011).
+    activities the viewer may see count, as everywhere else.
     """
     now = timezone.now()
     cutoff = now - timedelta(days=params.days or STALE_DEFAULT_DAYS)
-    recent = _deal_activities(user, done=True).filter(occurs_at__gte=cutoff, occurs_at__lte=now)
-    planned = _deal_activities(user, done=False).filter(occurs_at__gte=start_of_today())
     return (
         scoped_deals(user, params)
         .open()
         .filter(created_at__lt=cutoff)
-        .filter(~Exists(recent), ~Exists(planned))
+        .filter(
+            _no_activity(user, done=True, occurs_at__gte=cutoff, occurs_at__lte=now),
+            _no_activity(user, done=False, occurs_at__gte=start_of_today()),
+        )
     )
+
+
+def _no_activity(user, *, done: bool, **when) -> Q:
+    """The deal has no visible activity, done or not, in the range `when`.
+
+    PostgreSQL turns NOT EXISTS into one hash of a range of its (done, occurs_at, deal_id)
+    index. SQLite would probe every open deal in scope instead (12,655 for the admin on the
+    bench's large database), so there the range is written as a set to look deals up in, read
+    once from its partial (done, occurs_at, deal_id, owner_id) index: 80 → 38 ms of SQL. Both
+    indexes: contacts 0010, 0011. `deal__isnull=False` keeps NULL out of the set (NOT IN a set
+    holding NULL is never true) and matches the partial index's condition.
+    """
+    if connection.vendor == "sqlite":
+        deals = (
+            Activity.objects.visible_to(user)
+            .filter(done__in=[done], deal__isnull=False, **when)
+            .values("deal_id")
+        )
+        return ~Q(pk__in=deals)
+    return ~Exists(_deal_activities(user, done=done).filter(**when))
 
 
 def with_last_activity(deals: QuerySet, user) -> QuerySet:
