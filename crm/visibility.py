@@ -66,11 +66,21 @@ def _owners(user, level: str):
     ids = scopes.owner_ids(user, level)  # read with the request's user (crm/scopes.py)
     if ids is not None:
         return ids
-    users = get_user_model().objects.all()
-    team = Q(team_id=user.team_id) if level == "team" and user.team_id else Q(pk=user.pk)
-    if user.role == "manager":
-        team |= Q(team__managers=user)
-    return users.filter(team).values("id")
+    # Built once per user object: a page names it up to eight times (the list's scope, its
+    # flags, each search kind and label), and building it cost more than the rest of the filter.
+    # Keyed by what it is made of, so a user whose team or role changes gets it anew; shared
+    # safely, since a QuerySet is never changed in place by the filters that take it.
+    key = (level, user.pk, user.team_id, user.role)
+    built = getattr(user, "_owner_subqueries", None)
+    if built is None:
+        built = {}
+        user._owner_subqueries = built
+    if key not in built:
+        team = Q(team_id=user.team_id) if level == "team" and user.team_id else Q(pk=user.pk)
+        if user.role == "manager":
+            team |= Q(team__managers=user)
+        built[key] = get_user_model().objects.filter(team).values("id")
+    return built[key]
 
 
 _LEVELS = ("own", "team", "everyone")

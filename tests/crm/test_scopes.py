@@ -115,3 +115,23 @@ def test_the_user_of_a_request_is_loaded_in_one_query_with_the_ids_the_orm_gives
 @pytest.mark.parametrize("user_id", ["not-a-number", "", -1, 10**12])
 def test_a_user_id_that_names_nobody_loads_nobody(org, user_id):
     assert scopes.load_user(user_id) is None
+
+
+def test_a_user_read_without_ids_builds_the_owners_subquery_once_and_anew_on_a_move(org):
+    """SQLite's path (and any user read by a command or a factory): the owners subquery is built
+    once per user object and level, and again when what it is made of changes."""
+    policy = VisibilityPolicy.objects.get_or_create(pk=1)[0]
+    policy.contact_see = "team"
+    policy.save()
+    visibility.forget_policy()
+    ana = User.objects.get(pk=org["ana"].pk)  # no ids read with it: the subquery path
+
+    first = visibility.owner_ids(ana, "contact")
+    assert visibility.owner_ids(ana, "contact") is first
+    assert {row["id"] for row in first} == {org["ana"].pk, org["ben"].pk, org["maria"].pk}
+
+    ana.team = Team.objects.get(name="South")
+    ana.save(update_fields=["team"])
+    moved = visibility.owner_ids(ana, "contact")
+    assert moved is not first
+    assert {row["id"] for row in moved} == {org["ana"].pk, org["carla"].pk, org["sam"].pk}
