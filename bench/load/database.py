@@ -94,7 +94,9 @@ def _survey_here(database_url: str) -> dict:
     from django.db.migrations.executor import MigrationExecutor
 
     from bench import harness
+    from crm.runtime import tune_gc
 
+    tune_gc()  # as crm/wsgi.py does in the server's workers, so the machine says what they run
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     present = get_user_model().objects.filter(username__in=DEMO_USERS)

@@ -25,6 +25,7 @@ from django.db import connection
 from bench.load import mix
 from bench.load.__main__ import main, seconds
 from crm.models import Team
+from crm.runtime import THRESHOLDS
 from reports.meetings import meeting_start
 from reports.models import Agenda, AgendaSection
 
@@ -94,6 +95,8 @@ def test_every_request_of_the_mix_works_under_gunicorn(seeded, tmp_path):
     assert figures["duration_s"] < 90, "the tour did not finish before --run-time"
     assert figures["row_counts"]["contacts"] == 200
     assert figures["machine"]["server"]["bind"].startswith("127.0.0.1:")
+    # What the workers run (crm/wsgi.py), not the collector of the runner that surveyed them.
+    assert tuple(figures["machine"]["gc_thresholds"]) == THRESHOLDS
     assert figures["users"] == 4 and figures["tour"] is True
     for row in figures["requests"]:
         assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"], row
