@@ -70,7 +70,7 @@ def _owners(user, level: str):
     # flags, each search kind and label), and building it cost more than the rest of the filter.
     # Keyed by what it is made of, so a user whose team or role changes gets it anew; shared
     # safely, since a QuerySet is never changed in place by the filters that take it.
-    key = (level, user.pk, user.team_id, user.role)
+    key = (level, user.team_id, user.role)
     built = getattr(user, "_owner_subqueries", None)
     if built is None:
         built = {}

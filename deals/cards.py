@@ -16,13 +16,6 @@ from crm.links import record_url
 from crm.widget_html import escaped
 
 
-def csrf_input(token) -> SafeString:
-    """The form's CSRF field, as `{% csrf_token %}` writes it (nothing without a token)."""
-    if not token or token == "NOTPROVIDED":
-        return mark_safe("")
-    return mark_safe(f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(token)}">')
-
-
 def card(deal, *, csrf: str, moved: bool = False) -> SafeString:
     """The card of `deal` (read with `is_editable`, `company_visible`, its company and owner);
     `moved`: it has just landed in its column. A card the viewer may not change has no form:
