@@ -18,8 +18,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 # The load test's own test guards its URLs, so the suite installs locust too.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,load]'
-	touch $@ $(VENV)/.installed $(VENV)/.installed-load
+	$(BIN)/pip install --quiet -e '.[test,load,bench]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-load $(VENV)/.installed-bench
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -54,8 +54,12 @@ test: install-test chromium lint
 test-fast: install-test
 	$(TEST_ENV) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
-bench: install
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-load: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[load]'

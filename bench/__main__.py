@@ -36,7 +36,9 @@ def parse(argv):
         "--only", default="", help="measure only endpoints whose name contains this"
     )
     parser.add_argument(
-        "--today", default="2026-11-02", help="the date the demo data is built around"
+        "--today",
+        default="2026-11-02",
+        help="the date the demo data is built around; the bench measures at 10:00 that day",
     )
     return parser.parse_args(argv)
 

@@ -12,22 +12,14 @@ import json
 import os
 import subprocess
 import sys
-from io import StringIO
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import global_settings
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.db import connection
 
 from bench.load import mix
 from bench.load.__main__ import main, seconds
-from crm.models import Team
 from crm.runtime import THRESHOLDS
-from reports.meetings import meeting_start
-from reports.models import Agenda, AgendaSection
+from tests.bench.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,32 +27,6 @@ needs_locust = pytest.mark.skipif(
     importlib.util.find_spec("locust") is None,
     reason="locust is in the `load` extra: pip install -e '.[load]' (make loadtest does)",
 )
-
-
-def database_url() -> tuple[str, str]:
-    """This test's own database, as DATABASE_URL spells it, and its kind for --database."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}", "sqlite"
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    address = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{quote(db['USER'], safe='')}{password}@{address}/{db['NAME']}", "postgres"
-
-
-@pytest.fixture
-def seeded(transactional_db, settings):
-    """The demo organisation, small, committed (gunicorn reads it from another process), with
-    the demo users' real password hashes, and one meeting of team North to page through."""
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-    sizes = ("--companies", "40", "--contacts", "200", "--deals", "300", "--activities", "1000")
-    call_command("seed_demo", "--today", "2026-11-02", *sizes, stdout=StringIO())
-    maria = get_user_model().objects.get(username="maria")
-    agenda = Agenda.objects.create(
-        title="Weekly pipeline review", owner=maria, team=Team.objects.get(name="North")
-    )
-    for order, slug in enumerate(["pipeline", "forecast", "changes"]):
-        AgendaSection.objects.create(agenda=agenda, order=order, report_slug=slug)
-    meeting_start(agenda=agenda, by=maria)
 
 
 @needs_locust
