@@ -42,3 +42,8 @@ def activities_near(day: str, days: int = 7) -> int:
     return Activity.all_objects.filter(
         occurs_at__gte=middle - timedelta(days=days), occurs_at__lt=middle + timedelta(days=days)
     ).count()
+
+
+def pin_for_good(day: str) -> None:
+    """As `pinned`, for the rest of the process: a load-test worker (bench/load/app.py)."""
+    time_machine.travel(morning_of(day), tick=True).start()

@@ -55,6 +55,11 @@ def parse(argv):
         "and the run ends when all have (a quick check that every request still works)",
     )
     parser.add_argument(
+        "--today",
+        default="2026-11-02",
+        help="the date the bench's data is built around; the app runs at 10:00 that day",
+    )
+    parser.add_argument(
         "--json", metavar="FILE", help="default: bench/results/load-<database>-<scale>.json"
     )
     parser.add_argument(
@@ -156,7 +161,8 @@ def main(argv=None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="huddle-load-") as tmp:
         port = args.port or server.free_port()
-        app = server.start(port, database.env(url), Path(tmp) / "gunicorn.log")
+        env = {**database.env(url), "HUDDLE_BENCH_TODAY": args.today}
+        app = server.start(port, env, Path(tmp) / "gunicorn.log")
         print(f"gunicorn: {app.describe()}", flush=True)
         started = time.monotonic()
         try:
@@ -183,6 +189,7 @@ def main(argv=None) -> int:
         "tour": args.tour,
         "think_s": [round(seconds * args.pace, 3) for seconds in (1.0, 5.0)],
         "measured_on": date.today().isoformat(),
+        "today": args.today,  # the app's clock: 10:00 that day (bench/load/app.py)
         "target": {"p95_ms": TARGET_P95_MS, "errors": 0, "applies_to": "working"},
         **summary,
     }

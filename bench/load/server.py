@@ -1,4 +1,5 @@
-"""gunicorn for the load test: started as production starts it, on 127.0.0.1 only.
+"""gunicorn for the load test: started as production starts it, on 127.0.0.1 only, serving
+crm/wsgi.py's application at the bench's clock (bench/load/app.py).
 
 With the repository's gunicorn.conf.py present, that file decides (workers, timeouts, …) and
 only the address is overridden — a command-line flag wins over the config file in gunicorn.
@@ -21,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "gunicorn.conf.py"
 HOST = "127.0.0.1"
-APP = "crm.wsgi:application"
+APP = "bench.load.app:application"  # crm.wsgi's, at the bench's clock
 
 
 @dataclass

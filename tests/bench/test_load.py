@@ -12,16 +12,21 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bench.load import mix
 from bench.load.__main__ import main, seconds
+from contacts.models import Activity
 from crm.runtime import THRESHOLDS
-from tests.bench.conftest import database_url
+from tests.bench.conftest import SEEDED_AROUND, database_url
 
 ROOT = Path(__file__).resolve().parents[2]
+# The subjects locustfile.py's log_call types, with the person's serial.
+LOGGED_CALL = r"^(Called, left a message|Talked about the offer|Follow-up) \([0-9]+\)$"
 
 needs_locust = pytest.mark.skipif(
     importlib.util.find_spec("locust") is None,
@@ -66,6 +71,15 @@ def test_every_request_of_the_mix_works_under_gunicorn(seeded, tmp_path):
     assert figures["users"] == 4 and figures["tour"] is True
     for row in figures["requests"]:
         assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"], row
+    # The workers ran at the bench's clock (bench/load/app.py): the calls logged during the
+    # tour carry the seeded day, a little after 10:00, not today's date.
+    assert figures["today"] == SEEDED_AROUND
+    logged = Activity.objects.filter(subject__regex=LOGGED_CALL).values_list(
+        "created_at", flat=True
+    )
+    assert logged
+    start = datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert all(start <= stamp < start + timedelta(minutes=10) for stamp in logged), list(logged)
 
 
 def test_the_runner_refuses_any_host_but_127_0_0_1(capsys):
