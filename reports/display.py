@@ -7,8 +7,10 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from crm import formatting
+from crm.widget_html import escaped
 from reports.base import Params, Report, Result
 
 CHART_WIDTH = 560
@@ -43,12 +45,20 @@ def fmt(value, kind: str) -> str:
 
 
 def _drill_url(report: Report, params: Params, row: str, column: str) -> str:
-    query = {**params.as_query(), "row": row, "col": column}
-    return reverse("reports:drill", args=[report.slug]) + "?" + urlencode(query)
+    return _drill_base(report, params) + urlencode({"row": row, "col": column})
+
+
+def _drill_base(report: Report, params: Params) -> str:
+    """The drill-down address of a report's cells up to their row and column: reversed and
+    encoded once per table, not per cell ("what changed" links 200 of them)."""
+    query = urlencode(params.as_query())
+    return reverse("reports:drill", args=[report.slug]) + "?" + (f"{query}&" if query else "")
 
 
 def table_rows(report: Report, params: Params, result: Result) -> list[list[Cell]]:
     shape = report.shape(params)
+    base = _drill_base(report, params) if shape.row_key else ""
+    numeric = [col.kind in ("money", "int", "percent") for col in shape.columns]
     rows = []
     for row in result.rows:
         key = str(row.get(shape.row_key, "")) if shape.row_key else ""
@@ -56,13 +66,29 @@ def table_rows(report: Report, params: Params, result: Result) -> list[list[Cell
             [
                 Cell(
                     fmt(row.get(col.key), col.kind),
-                    _drill_url(report, params, key, col.key) if col.drill and shape.row_key else "",
-                    col.kind in ("money", "int", "percent"),
+                    base + urlencode({"row": key, "col": col.key}) if col.drill and base else "",
+                    is_numeric,
                 )
-                for col in shape.columns
+                for col, is_numeric in zip(shape.columns, numeric, strict=True)
             ]
         )
     return rows
+
+
+def rows_html(rows: list[list[Cell]]) -> SafeString:
+    """The table's body rows as the section template wrote them, cell by cell (`<td>`, `class
+    ="num"`, the drill link), in Python: through the engine a row cost about 0.1 ms, and "what
+    changed" shows 200. tests/reports/test_display.py compares both."""
+    html = []
+    for row in rows:
+        html.append("<tr>")
+        for cell in row:
+            text = escaped(cell.text)
+            if cell.url:
+                text = f'<a href="{escaped(cell.url)}">{text}</a>'
+            html.append(f'<td class="num">{text}</td>' if cell.numeric else f"<td>{text}</td>")
+        html.append("</tr>")
+    return mark_safe("".join(html))
 
 
 def totals_row(report: Report, params: Params, result: Result) -> list[Cell] | None:
@@ -102,6 +128,7 @@ def chart_bars(report: Report, params: Params, result: Result) -> list[dict]:
 
 def section_context(request, report: Report, params: Params) -> dict:
     result = report.run(request.user, params)
+    rows = table_rows(report, params, result)
     bars = chart_bars(report, params, result)
     query = urlencode(params.as_query())
     return {
@@ -109,7 +136,8 @@ def section_context(request, report: Report, params: Params) -> dict:
         "params": params,
         "result": result,
         "columns": report.shape(params).columns,
-        "rows": table_rows(report, params, result),
+        "rows": rows,
+        "rows_html": rows_html(rows),
         "totals": totals_row(report, params, result),
         "bars": bars,
         "chart_height": len(bars) * (BAR_HEIGHT + 6),
