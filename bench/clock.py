@@ -26,10 +26,14 @@ def morning_of(day: str) -> datetime:
     )
 
 
+def _travel(day: str) -> time_machine.travel:
+    return time_machine.travel(morning_of(day), tick=True)
+
+
 @contextmanager
 def pinned(day: str):
     """Everything inside runs as if it were 10:00 on `day` (ticking)."""
-    with time_machine.travel(morning_of(day), tick=True):
+    with _travel(day):
         yield
 
 
@@ -46,4 +50,4 @@ def activities_near(day: str, days: int = 7) -> int:
 
 def pin_for_good(day: str) -> None:
     """As `pinned`, for the rest of the process: a load-test worker (bench/load/app.py)."""
-    time_machine.travel(morning_of(day), tick=True).start()
+    _travel(day).start()
