@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from bench.clock import day_argument
 from bench.scales import SCALES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -37,6 +38,7 @@ def parse(argv):
     )
     parser.add_argument(
         "--today",
+        type=day_argument,
         default="2026-11-02",
         help="the date the demo data is built around; the bench measures at 10:00 that day",
     )

@@ -10,6 +10,7 @@ bench times with, is left alone).
 
 from __future__ import annotations
 
+import argparse
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,6 +19,16 @@ import time_machine
 from django.conf import settings
 
 WORKDAY_MORNING = time(10, 0)
+
+
+def day_argument(text: str) -> str:
+    """`--today` as argparse takes it: a YYYY-MM-DD date, else a clear usage error (not a
+    traceback after seeding, nor load-test workers that never start)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-02") from None
+    return text
 
 
 def morning_of(day: str) -> datetime:

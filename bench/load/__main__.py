@@ -21,6 +21,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench.clock import day_argument
 from bench.load import database, results, server
 from bench.scales import SCALES
 
@@ -56,6 +57,7 @@ def parse(argv):
     )
     parser.add_argument(
         "--today",
+        type=day_argument,
         default="2026-11-02",
         help="the date the bench's data is built around; the app runs at 10:00 that day",
     )

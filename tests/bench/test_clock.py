@@ -11,6 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from bench.__main__ import main as bench_main
+from bench.load.__main__ import main as load_main
 from contacts.models import Activity
 from tests.bench.conftest import SEEDED_AROUND, database_url
 
@@ -56,3 +60,16 @@ def test_a_database_seeded_around_another_day_fails_the_check(seeded):
     assert run.returncode == 1
     assert "clock: 10:00 on 2020-01-06, 0 activities within a week of it" in run.stdout
     assert "seeded around another day, so pass that day as --today" in run.stderr
+
+
+def test_a_day_that_is_no_date_is_refused_before_anything_runs(capsys):
+    for argv in (["--today", "2026-13-01"], ["--today", "tomorrow"]):
+        with pytest.raises(SystemExit) as refused:
+            bench_main(argv)
+        assert refused.value.code == 2
+        with pytest.raises(SystemExit) as refused:
+            load_main(argv)
+        assert refused.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --today: '2026-13-01' is not a date like 2026-11-02" in err
+    assert "argument --today: 'tomorrow' is not a date like 2026-11-02" in err
