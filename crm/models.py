@@ -264,6 +264,32 @@ class SearchEntry(models.Model):
         return f"{self.kind}: {self.title}"
 
 
+class SearchPrefix(models.Model):
+    """PostgreSQL only: the first two and three letters of each word of a search entry, with
+    what search ranks and scopes by, so that one to three letters typed are answered from one
+    index without reading the entries (migration 0012 creates the table and the triggers on
+    crm_searchentry that keep it; SQLite's FTS5 prefix index needs nothing like it).
+
+    The words are the GIN index's own (the entry's tsvector), so a prefix here matches exactly
+    the entries `word:*` matches there. Read-only to Django: the database writes it.
+    """
+
+    pk = models.CompositePrimaryKey("entry_id", "prefix")
+    entry_id = models.BigIntegerField()
+    prefix = models.CharField(max_length=3)
+    kind = models.CharField(max_length=20)
+    owner_id = models.BigIntegerField()
+    object_id = models.BigIntegerField()
+    title_sort = models.CharField(max_length=200)
+
+    class Meta:
+        managed = False
+        db_table = "crm_searchprefix"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.kind} {self.object_id}"
+
+
 class ReportSwitch(models.Model):
     """Whether a report is on for the organisation; a report without a row is on.
 

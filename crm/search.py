@@ -18,18 +18,19 @@ from dataclasses import dataclass
 from unicodedata import combining, normalize
 
 from django.db import connection, models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
 
 from crm import fast_insert, phones, visibility
-from crm.models import SearchEntry
+from crm.models import SearchEntry, SearchPrefix
 
 PER_KIND = 8
 FTS_TABLE = "crm_searchentry_fts"
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
+_SHORT_WORD = re.compile(r"^[a-z][a-z0-9]{1,2}$")  # what crm_searchprefix holds (PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,26 @@ def _match_condition(tokens: list[str]) -> Q:
     return Q(_WordsMatch(F("terms"), Value(prefixes)))
 
 
+def _prefix_table(tokens: list[str]) -> bool:
+    """PostgreSQL: whether the prefix table answers these tokens (one word of two or three
+    letters: the first keys typed, which match the most entries). The GIN index answers the
+    rest, whose few matches cost little to read (crm.models.SearchPrefix)."""
+    return (
+        connection.vendor == "postgresql"
+        and len(tokens) == 1
+        and bool(_SHORT_WORD.match(tokens[0]))
+    )
+
+
+def _matches(tokens: list[str], **conditions) -> tuple[QuerySet, str]:
+    """(the rows matching every token, the name of their entry id): search entries, or on
+    PostgreSQL for a short word the rows of the prefix table, which carry the kind, owner,
+    title and record that search ranks and scopes by."""
+    if _prefix_table(tokens):
+        return SearchPrefix.objects.filter(prefix=tokens[0], **conditions), "entry_id"
+    return SearchEntry.objects.filter(_match_condition(tokens), **conditions), "pk"
+
+
 def _labels(user) -> Case:
     """Per entry, the name of the related record its kind registered as `label`, if this user
     may see that record; NULL otherwise. A correlated subquery per hit shown (a few dozen)."""
@@ -269,16 +290,18 @@ def query(
     tokens = _query_tokens(text)
     if not tokens:
         return {}
+    matches, entry_id = _matches(tokens)
     ranked = (
-        SearchEntry.objects.filter(_match_condition(tokens))
-        .filter(visible_q(user, kinds))
+        matches.filter(visible_q(user, kinds))
         .annotate(
-            rank=Window(RowNumber(), partition_by=[F("kind")], order_by=[F("title_sort"), F("pk")])
+            rank=Window(
+                RowNumber(), partition_by=[F("kind")], order_by=[F("title_sort"), F(entry_id)]
+            )
         )
         .filter(rank__lte=per_kind)
     )
     rows = (
-        SearchEntry.objects.filter(_among(ranked.values("pk")))
+        SearchEntry.objects.filter(_among(ranked.values(entry_id)))
         .annotate(related_label=_labels(user))
         .order_by("kind", "title_sort", "pk")
     )
@@ -299,9 +322,8 @@ def matching(kind: str, text: str) -> Q:
     tokens = _query_tokens(text)
     if not tokens:
         return Q(pk__in=[])
-    return _among(
-        SearchEntry.objects.filter(_match_condition(tokens), kind=kind).values("object_id")
-    )
+    matches, _ = _matches(tokens, kind=kind)
+    return _among(matches.values("object_id"))
 
 
 MIN_LENGTH = 2  # fewer characters match too much to be worth a query
