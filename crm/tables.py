@@ -8,6 +8,10 @@ function). Installed once from CrmConfig.ready().
 from __future__ import annotations
 
 import django_tables2.utils
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+
+from crm.widget_html import escaped
 
 _MAX_ENTRIES = 4096
 _uncached_signature = django_tables2.utils.signature
@@ -43,19 +47,16 @@ def install() -> None:
 
 
 class _Plan:
-    __slots__ = ("name", "display", "render", "wanted", "link", "empty", "default", "bound")
+    __slots__ = ("name", "display", "content", "link", "plain_link", "empty", "default", "bound")
 
     def __init__(self, bound, model):
-        from django_tables2.utils import signature
-
         self.bound = bound
         self.name = name = bound.accessor
         field = _model_field(model, name)
         self.display = f"get_{name}_display" if getattr(field, "choices", None) else None
-        self.render = bound.render
-        args, keywords = signature(bound.render)
-        self.wanted = None if keywords else tuple(args)
+        self.content = _content(bound)
         self.link = bound.link
+        self.plain_link = _plain_link_target(bound)
         self.empty = bound.column.empty_values
         self.default = bound.default
 
@@ -76,21 +77,79 @@ class _Plan:
             value = None
         if value in self.empty:
             return self.default
+        content = self.content(value, record, row)
+        if not self.link:
+            return content
+        if self.plain_link:
+            url = _record_url(record, self.plain_link)
+            if url is not None:
+                return SafeString(f'<a href="{escape(url)}">{escaped(content)}</a>')
+        return self.link(
+            content,
+            value=value,
+            record=record,
+            column=self.bound.column,
+            bound_column=self.bound,
+            bound_row=row,
+            table=row._table,
+        )
+
+
+def _content(bound):
+    """The column's render, called with the arguments it declares, as a function of (value,
+    record, row): chosen once per table instead of matched against a dict per cell."""
+    from django_tables2.utils import signature
+
+    render, column = bound.render, bound.column
+    args, keywords = signature(render)
+    wanted = None if keywords else tuple(args)
+    if wanted == ("value",):
+        return lambda value, record, row: render(value=value)
+    if wanted == ("value", "record"):
+        return lambda value, record, row: render(value=value, record=record)
+    known = ("value", "record", "column", "bound_column", "bound_row", "table")
+    if wanted is not None and not all(name in known for name in wanted):
+        return lambda value, record, row: None  # as django-tables2: an unknown argument
+
+    def content(value, record, row):
         arguments = {
             "value": value,
             "record": record,
-            "column": self.bound.column,
-            "bound_column": self.bound,
+            "column": column,
+            "bound_column": bound,
             "bound_row": row,
             "table": row._table,
         }
-        if self.wanted is None:
-            content = self.render(**arguments)
-        elif all(name in arguments for name in self.wanted):
-            content = self.render(**{name: arguments[name] for name in self.wanted})
-        else:
-            content = None
-        return self.link(content, **arguments) if self.link else content
+        if wanted is None:
+            return render(**arguments)
+        return render(**{name: arguments[name] for name in wanted})
+
+    return content
+
+
+def _plain_link_target(bound) -> str | None:
+    """For `linkify=True` with nothing else, the attribute whose page the cell links to if it
+    has one (else the record's page); None for any other link, which django-tables2 renders."""
+    from django_tables2.columns.base import LinkTransform
+
+    link = bound.link
+    if not (
+        type(link) is LinkTransform
+        and link.url is None
+        and not link.attrs
+        and not link.reverse_args
+    ):
+        return None
+    name = str(link.accessor) if link.accessor is not None else bound.name
+    return None if "." in name or "__" in name else name
+
+
+def _record_url(record, name: str) -> str | None:
+    """What django-tables2's plain link points to: the page of the attribute `name` if it has
+    one (then None: django-tables2's own path takes it), else the record's."""
+    if hasattr(getattr(record, name, None), "get_absolute_url"):
+        return None
+    return record.get_absolute_url() if hasattr(record, "get_absolute_url") else None
 
 
 def _model_field(model, name):
