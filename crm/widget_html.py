@@ -4,7 +4,7 @@ A list page renders a dozen filter widgets and an HTMX editor a handful of input
 the template engine costs about 0.3 ms per select (an include per option), which was a fifth of a
 deals list page. These functions produce byte for byte what Django's own templates
 (`django/forms/widgets/input.html`, `select.html`, `select_option.html`, `textarea.html` and
-`attrs.html`) produce — tests/crm/test_widget_html.py compares both for every widget we use — and
+`attrs.html`) and the record picker's (`crm/picker.html`, on every list's filters) produce — tests/crm/test_widget_html.py compares both for every widget we use — and
 the form renderer (crm/forms.py) falls back to the templates for anything else.
 """
 
@@ -111,6 +111,23 @@ def _textarea(widget: dict) -> str:
     )
 
 
+def _picker(widget: dict) -> str | None:
+    """crm/picker.html (crm/pickers.py `Picker`): the type-ahead's input around its select."""
+    select = _select(widget)
+    if select is None or "picker_url" not in widget:
+        return None
+    ident = shown(widget["attrs"].get("id", ""))
+    return (
+        f'<div class="picker" data-picker-url="{shown(widget["picker_url"])}">\n'
+        '  <input type="text" class="picker-input" hidden autocomplete="off" spellcheck="false" '
+        'role="combobox" aria-autocomplete="list" aria-expanded="false" '
+        f'aria-controls="{ident}-options" value="{shown(widget["chosen_label"])}" '
+        f'placeholder="{shown(widget["placeholder"])}">\n'
+        f"  {select}\n\n"  # the included select.html ends with a newline
+        f'  <ul class="picker-options" id="{ident}-options" role="listbox" hidden></ul>\n</div>'
+    )
+
+
 def render(template_name: str, context: dict) -> str | None:
     """The widget's HTML, or None where the template engine should render it."""
     widget = context.get("widget")
@@ -122,4 +139,6 @@ def render(template_name: str, context: dict) -> str | None:
         return _select(widget)
     if template_name == f"{_PREFIX}textarea.html":
         return _textarea(widget)
+    if template_name == "crm/picker.html":
+        return _picker(widget)
     return None

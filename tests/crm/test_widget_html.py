@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from crm.forms import HuddleFormRenderer
+from crm.pickers import Picker
 
 TEMPLATES = TemplatesSetting()
 FAST = HuddleFormRenderer()
@@ -51,6 +52,9 @@ WIDGETS = [
     ),
     (forms.NullBooleanSelect(), True),
     (forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]), ["a", "c"]),
+    (Picker(kinds=("company",), choices=[("", "—"), (3, 'Nord & <Gas> "AG"')]), 3),
+    (Picker(kinds=("company",), choices=[("", "Any company")]), None),
+    (Picker(kinds=("contact", "deal"), choices=[("", "—"), ("deal:4", "Rigs")]), "deal:4"),
 ]
 
 
@@ -58,6 +62,11 @@ WIDGETS = [
 def test_a_widget_written_out_in_python_matches_django_s_template(widget, value):
     expected = widget.render("field", value, attrs={"id": "id_field"}, renderer=TEMPLATES)
     assert widget.render("field", value, attrs={"id": "id_field"}, renderer=FAST) == expected
+
+
+def test_a_picker_without_an_id_matches_its_template_too():
+    widget = Picker(kinds=("deal",), choices=[("", "—"), (5, "<x>")])
+    assert widget.render("deal", 5, renderer=FAST) == widget.render("deal", 5, renderer=TEMPLATES)
 
 
 def test_other_widgets_still_render_through_their_templates():
