@@ -15,9 +15,10 @@ from django.urls import reverse
 from crm import search, visibility
 from crm.models import SearchEntry, SearchPrefix, VisibilityPolicy
 from crm.records import record_delete, record_restore, record_update
+from tests.crm.test_search import hit
+from tests.crm.test_search import search as found
 from tests.factories import CompanyFactory, ContactFactory, DealFactory
 
-HX = {"HX-Request": "true"}
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the prefix table is PostgreSQL's"
 )
@@ -27,16 +28,6 @@ on_postgresql = pytest.mark.skipif(
 def team_policy(db):
     VisibilityPolicy.objects.update_or_create(pk=1, defaults={"contact_see": "team"})
     visibility.forget_policy()
-
-
-def found(client, q: str) -> str:
-    response = client.get(reverse("search"), {"q": q}, headers=HX)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def hit(record) -> str:
-    return f'<a href="{record.get_absolute_url()}">'
 
 
 @pytest.fixture
