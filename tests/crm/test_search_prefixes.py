@@ -174,3 +174,78 @@ def test_digits_and_several_words_go_to_the_words_index(org, q):
     varied_records(org["ana"])
 
     assert not search._prefix_table(search._query_tokens(q))
+
+
+# ---- under every policy, and two writes at once ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "finders"),
+    [
+        ("own", {"ana", "maria", "admin"}),  # maria manages ana's team
+        ("team", {"ana", "ben", "maria", "admin"}),
+        ("everyone", {"ana", "ben", "maria", "carla", "sam", "admin"}),
+    ],
+)
+def test_two_letters_find_only_what_the_policy_lets_each_person_see(
+    client_for, quirin, level, finders
+):
+    VisibilityPolicy.objects.update_or_create(pk=1, defaults={"contact_see": level})
+    visibility.forget_policy()
+
+    for name in ("ana", "ben", "maria", "carla", "sam", "admin"):
+        assert (hit(quirin) in found(client_for(name), "xy")) is (name in finders), name
+
+
+def race_two_renames(org):
+    """A company renamed and its contact renamed at the same moment, by two people: both writes
+    refresh the contact's search entry (the company's name is among its words)."""
+    from tests.concurrency import at_once
+
+    company = CompanyFactory(name="Zephyr Werke", owner=org["ana"])
+    contact = ContactFactory(
+        first_name="Olga",
+        last_name="Quast",
+        email="olga@example.com",
+        company=company,
+        owner=org["ana"],
+    )
+
+    def rename_company():
+        company.name = "Yonder Werke"
+        record_update(record=company, by=org["ana"], fields=["name"])
+
+    def rename_contact():
+        fresh = type(contact).objects.get(pk=contact.pk)
+        fresh.last_name = "Vogt"
+        record_update(record=fresh, by=org["ben"], fields=["last_name"])
+
+    at_once(rename_company, rename_contact)
+    return SearchEntry.objects.get(kind="contact", object_id=contact.pk)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_prefixes_follow_their_entry_when_two_writes_race(org):
+    entry = race_two_renames(org)
+
+    assert_same_as_the_words_index()
+    words = set(re.split(r"[^0-9a-z]+", entry.terms))
+    prefixes = set(SearchPrefix.objects.filter(entry_id=entry.pk).values_list("prefix", flat=True))
+    assert prefixes == {w[:n] for w in words for n in (2, 3) if len(w) >= n and w[0].isalpha()}
+
+
+@pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    reason="known, not fixed: on PostgreSQL a company rename re-indexes its contacts from rows "
+    "it read before a contact edit running at the same moment committed, so the last writer "
+    "can store the contact's old name (crm/search.py `_on_save`, related records); SQLite runs "
+    "one write at a time",
+    strict=False,
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_company_rename_and_its_contact_s_rename_at_once_leave_both_found(org):
+    entry = race_two_renames(org)
+
+    assert "vogt" in entry.terms and "yonder" in entry.terms
+    assert "quast" not in entry.terms and "zephyr" not in entry.terms
