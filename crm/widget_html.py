@@ -4,8 +4,9 @@ A list page renders a dozen filter widgets and an HTMX editor a handful of input
 the template engine costs about 0.3 ms per select (an include per option), which was a fifth of a
 deals list page. These functions produce byte for byte what Django's own templates
 (`django/forms/widgets/input.html`, `select.html`, `select_option.html`, `textarea.html` and
-`attrs.html`) and the record picker's (`crm/picker.html`, on every list's filters) produce — tests/crm/test_widget_html.py compares both for every widget we use — and
-the form renderer (crm/forms.py) falls back to the templates for anything else.
+`attrs.html`) and the record picker's (`crm/picker.html`, on every list's filters) produce —
+tests/crm/test_widget_html.py compares both for every widget we use — and the form renderer
+(crm/forms.py) falls back to the templates for anything else.
 """
 
 from __future__ import annotations
