@@ -37,5 +37,7 @@ def company_document(company: Company) -> Document:
 
 def company_dependents(company: Company):
     """Contacts and deals quote their company's name in search: a renamed company re-indexes them."""
-    yield from Contact.objects.filter(company=company).select_related("company")
-    yield from company.deals.select_related("company")
+    return [
+        Contact.objects.filter(company=company).select_related("company"),
+        company.deals.select_related("company"),
+    ]

@@ -44,7 +44,7 @@ class Document:
 class Registration:
     model: type[models.Model]
     document: Callable[[models.Model], Document]
-    related: Callable[[models.Model], Iterable[models.Model]] | None
+    related: Callable[[models.Model], Iterable[QuerySet]] | None
     watch: frozenset[str]
     label: tuple[str, str] | None  # (foreign key, field): the related record a hit names
 
@@ -56,8 +56,8 @@ def register_document(
     model, document, *, watch: Iterable[str], related=None, label: tuple[str, str] | None = None
 ) -> None:
     """`document(record)` says how a record reads in search, from the fields named in `watch`
-    (a save that writes none of them leaves the entry alone); `related(record)` lists the other
-    records whose entries quote this one (a company's contacts quote its name). `label` names
+    (a save that writes none of them leaves the entry alone); `related(record)` gives querysets of
+    the other records whose entries quote this one (a company's contacts quote its name). `label` names
     a related record whose name leads a hit's subtitle, e.g. ("company", "name"): looked up per
     search, and shown only to those who may see that record."""
     kind = model.policy_key
@@ -99,6 +99,16 @@ def _entry(kind: str, record) -> SearchEntry | None:
 
 def refresh(record) -> None:
     kind = record.policy_key
+    label = _registry[kind].label
+    if label and (field := record._meta.get_field(label[0])).is_cached(record):
+        # Read the related record again, in this transaction: a copy cached before it began
+        # may predate a rename that committed since, which re-indexed this record's old row.
+        field.delete_cached_value(record)
+    _write_entry(record)
+
+
+def _write_entry(record) -> None:
+    kind = record.policy_key
     entry = _entry(kind, record)
     if entry is None:
         SearchEntry.objects.filter(kind=kind, object_id=record.pk).delete()
@@ -108,6 +118,16 @@ def refresh(record) -> None:
     # Update first: one query for the usual case, no savepoint (update_or_create takes three).
     if not SearchEntry.objects.filter(kind=kind, object_id=record.pk).update(**values):
         entry.save(force_insert=True)
+
+
+def _refresh_related(querysets: Iterable[QuerySet]) -> None:
+    """Re-index the records that quote a saved one. In a transaction they are read locked: an
+    edit of one of them running at the same time commits first and is read here, so the last
+    entry written holds both changes (PostgreSQL; SQLite runs one write at a time anyway)."""
+    lock = connection.in_atomic_block and connection.features.has_select_for_update_of
+    for queryset in querysets:
+        for other in queryset.select_for_update(of=("self",)) if lock else queryset:
+            _write_entry(other)
 
 
 def refresh_many(records, *, batch: int = 2000) -> None:
@@ -132,8 +152,7 @@ def _on_save(sender, instance, raw=False, **kwargs):
 
     refresh(instance)
     if registration.related and not kwargs.get("created"):  # a new record has no dependents
-        for other in registration.related(instance):
-            refresh(other)
+        _refresh_related(registration.related(instance))
 
 
 def _on_delete(sender, instance, **kwargs):

@@ -235,14 +235,6 @@ def test_the_prefixes_follow_their_entry_when_two_writes_race(org):
     assert prefixes == {w[:n] for w in words for n in (2, 3) if len(w) >= n and w[0].isalpha()}
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="known, not fixed: on PostgreSQL a company rename re-indexes its contacts from rows "
-    "it read before a contact edit running at the same moment committed, so the last writer "
-    "can store the contact's old name (crm/search.py `_on_save`, related records); SQLite runs "
-    "one write at a time",
-    strict=False,
-)
 @pytest.mark.django_db(transaction=True)
 def test_a_company_rename_and_its_contact_s_rename_at_once_leave_both_found(org):
     entry = race_two_renames(org)
