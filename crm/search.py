@@ -97,14 +97,36 @@ def _entry(kind: str, record) -> SearchEntry | None:
     return None if row is None else SearchEntry(**dict(zip(ENTRY_FIELDS, row, strict=True)))
 
 
-def refresh(record) -> None:
+def refresh(record, *, moved: bool = False) -> None:
+    """Write the record's entry. `moved`: this save set the record's related record (the one its
+    `label` names), e.g. a contact created in a company or moved to another."""
     kind = record.policy_key
     label = _registry[kind].label
-    if label and (field := record._meta.get_field(label[0])).is_cached(record):
-        # Read the related record again, in this transaction: a copy cached before it began
-        # may predate a rename that committed since, which re-indexed this record's old row.
-        field.delete_cached_value(record)
+    if label:
+        field = record._meta.get_field(label[0])
+        if field.is_cached(record):
+            # Read the related record again, in this transaction: a copy cached before it began
+            # may predate a rename that committed since, which re-indexed this record's old row.
+            field.delete_cached_value(record)
+        related_id = getattr(record, field.attname)
+        if moved and related_id is not None and _locking():
+            # A rename of that record running now re-indexes only the records it can see, not
+            # this one: wait for it to commit and read the new name (FOR SHARE: saves into the
+            # same company do not wait for each other, a rename waits for them).
+            field.set_cached_value(record, _read_shared(field.related_model, related_id))
     _write_entry(record)
+
+
+def _locking() -> bool:
+    """Whether reads here can lock rows until the transaction ends (PostgreSQL, in one)."""
+    return connection.in_atomic_block and connection.features.has_select_for_update_of
+
+
+def _read_shared(model, pk):
+    table, column = model._meta.db_table, model._meta.pk.column
+    quote = connection.ops.quote_name
+    sql = f"SELECT * FROM {quote(table)} WHERE {quote(column)} = %s FOR SHARE"
+    return next(iter(model._base_manager.raw(sql, [pk])), None)
 
 
 def _write_entry(record) -> None:
@@ -113,18 +135,20 @@ def _write_entry(record) -> None:
     if entry is None:
         SearchEntry.objects.filter(kind=kind, object_id=record.pk).delete()
         return
-    fields = ["owner_id", "title", "title_sort", "subtitle", "url", "terms"]
-    values = {f: getattr(entry, f) for f in fields}
-    # Update first: one query for the usual case, no savepoint (update_or_create takes three).
-    if not SearchEntry.objects.filter(kind=kind, object_id=record.pk).update(**values):
-        entry.save(force_insert=True)
+    # One statement, new record or not, and no savepoint (update_or_create takes three).
+    SearchEntry.objects.bulk_create(
+        [entry],
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
+        update_fields=["owner_id", "title", "title_sort", "subtitle", "url", "terms"],
+    )
 
 
 def _refresh_related(querysets: Iterable[QuerySet]) -> None:
     """Re-index the records that quote a saved one. In a transaction they are read locked: an
     edit of one of them running at the same time commits first and is read here, so the last
     entry written holds both changes (PostgreSQL; SQLite runs one write at a time anyway)."""
-    lock = connection.in_atomic_block and connection.features.has_select_for_update_of
+    lock = _locking()
     for queryset in querysets:
         for other in queryset.select_for_update(of=("self",)) if lock else queryset:
             _write_entry(other)
@@ -150,7 +174,11 @@ def _on_save(sender, instance, raw=False, **kwargs):
     if raw or (update_fields is not None and not registration.watch & update_fields):
         return
 
-    refresh(instance)
+    label = registration.label
+    moved = bool(
+        label and (kwargs.get("created") or update_fields is None or label[0] in update_fields)
+    )
+    refresh(instance, moved=moved)
     if registration.related and not kwargs.get("created"):  # a new record has no dependents
         _refresh_related(registration.related(instance))
 

@@ -349,8 +349,9 @@ def warm(client_for):
 def test_adding_a_contact_at_a_company_costs_six_queries(
     warm, org, size, django_assert_num_queries
 ):
-    """The user, the company (from the user's visible ones), the contact, its history, its
-    search entry (update, then insert). BEGIN and COMMIT make eight outside the test's
+    """The user, the company (from the user's visible ones), the contact, its history, the
+    company read again in the save's transaction for the contact's search entry (crm/search.py
+    `refresh`), the entry (one upsert). BEGIN and COMMIT make eight outside the test's
     transaction: DESIGN's budget for an HTMX interaction."""
     companies = [CompanyFactory(name=f"Company {i}", owner=org["ana"]) for i in range(size)]
     for company in companies:

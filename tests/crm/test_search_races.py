@@ -1,6 +1,7 @@
-"""A company renamed while one of its contacts or deals is edited, by two people at once: a
-contact's search entry holds its company's name, so both writes write that entry. Whichever
-commits first, the entry ends with both changes (crm/search.py `refresh`, `_refresh_related`).
+"""A company renamed while one of its contacts or deals is edited, or a contact is moved into it
+or added to it, by two people at once: a contact's search entry holds its company's name, so
+both writes write that entry. Whichever commits first, the entry ends with both changes
+(crm/search.py `refresh`, `_refresh_related`).
 
 Each test holds the first write's transaction open while the second starts, so the order is
 the one named, not a coin toss; on both databases."""
@@ -13,7 +14,7 @@ from django.db import connection, transaction
 
 from contacts.models import Company, Contact
 from crm.models import SearchEntry
-from crm.records import record_update
+from crm.records import record_create, record_update
 from deals.models import Deal
 from tests.factories import CompanyFactory, ContactFactory, DealFactory
 
@@ -130,3 +131,59 @@ def test_a_deal_retitled_first_then_its_company_renamed(people):
     words = terms("deal", deal.pk)
     assert {"vogt", "yonder"} <= set(words), words
     assert not {"quast", "zephyr"} & set(words), words
+
+
+def move_contact(org, pk, company_pk):
+    contact = Contact.objects.get(pk=pk)
+    contact.company = Company.objects.get(pk=company_pk)
+    record_update(record=contact, by=org["ben"], fields=["company"])
+
+
+@pytest.fixture
+def elsewhere(people):
+    org, company, _, _ = people
+    other = CompanyFactory(name="Alder Werke", owner=org["ana"])
+    moving = ContactFactory(first_name="Ida", last_name="Moss", company=other, owner=org["ana"])
+    return moving
+
+
+def test_a_company_renamed_first_while_a_contact_is_moved_into_it(people, elsewhere):
+    """The rename re-indexes the contacts it sees, and the moved one is not yet among them: the
+    move waits for the rename and reads the company's new name."""
+    org, company, _, _ = people
+
+    first_then_second(
+        lambda: rename_company(org, company.pk),
+        lambda: move_contact(org, elsewhere.pk, company.pk),
+    )
+
+    words = terms("contact", elsewhere.pk)
+    assert "yonder" in words and not {"zephyr", "alder"} & set(words), words
+
+
+def test_a_contact_moved_first_into_a_company_then_renamed(people, elsewhere):
+    org, company, _, _ = people
+
+    first_then_second(
+        lambda: move_contact(org, elsewhere.pk, company.pk),
+        lambda: rename_company(org, company.pk),
+    )
+
+    words = terms("contact", elsewhere.pk)
+    assert "yonder" in words and not {"zephyr", "alder"} & set(words), words
+
+
+def test_a_contact_added_to_a_company_while_it_is_renamed(people):
+    org, company, _, _ = people
+    added = {}
+
+    def add_contact():
+        added["contact"] = record_create(
+            record=Contact(first_name="Una", last_name="Roth", company_id=company.pk),
+            by=org["ben"],
+        )
+
+    first_then_second(lambda: rename_company(org, company.pk), add_contact)
+
+    words = terms("contact", added["contact"].pk)
+    assert "yonder" in words and "zephyr" not in words, words
