@@ -56,10 +56,10 @@ def register_document(
     model, document, *, watch: Iterable[str], related=None, label: tuple[str, str] | None = None
 ) -> None:
     """`document(record)` says how a record reads in search, from the fields named in `watch`
-    (a save that writes none of them leaves the entry alone); `related(record)` gives querysets of
-    the other records whose entries quote this one (a company's contacts quote its name). `label` names
-    a related record whose name leads a hit's subtitle, e.g. ("company", "name"): looked up per
-    search, and shown only to those who may see that record."""
+    (a save that writes none of them leaves the entry alone); `related(record)` gives querysets
+    of the other records whose entries quote this one (a company's contacts quote its name).
+    `label` names a related record whose name leads a hit's subtitle, e.g. ("company", "name"):
+    looked up per search, and shown only to those who may see that record."""
     kind = model.policy_key
     watched = frozenset(watch) | {"owner", "owner_id", "deleted_at"}
     _registry[kind] = Registration(model, document, related, watched, label)
