@@ -187,3 +187,20 @@ def test_a_contact_added_to_a_company_while_it_is_renamed(people):
 
     words = terms("contact", added["contact"].pk)
     assert "yonder" in words and "zephyr" not in words, words
+
+
+def test_a_deal_moved_into_a_company_while_it_is_renamed(people):
+    """A deal moved into a company being renamed reads its new name, as a contact does."""
+    org, company, _, _ = people
+    other = CompanyFactory(name="Alder Werke", owner=org["ana"])
+    deal = DealFactory(title="Moss roof", company=other, owner=org["ana"])
+
+    def move_deal():
+        fresh = Deal.objects.get(pk=deal.pk)
+        fresh.company = Company.objects.get(pk=company.pk)
+        record_update(record=fresh, by=org["ana"], fields=["company"])
+
+    first_then_second(lambda: rename_company(org, company.pk), move_deal)
+
+    words = terms("deal", deal.pk)
+    assert "yonder" in words and not {"zephyr", "alder"} & set(words), words
